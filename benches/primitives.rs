@@ -1,0 +1,2 @@
+//! Placeholder until the benchmark work item lands.
+fn main() {}

@@ -1,0 +1,17 @@
+//! Escaping of label values and HELP text.
+//!
+//! CONTRACT (filled in by the `num` work item; signatures are fixed):
+
+/// Appends `s` escaped for use inside a double-quoted label value or quoted
+/// name: `\` → `\\`, `"` → `\"`, line feed → `\n`; every other byte is copied.
+pub fn write_label_value(out: &mut Vec<u8>, s: &str) {
+    let _ = (out, s);
+    todo!()
+}
+
+/// Appends `s` escaped as HELP text: `\` → `\\` and line feed → `\n`; with
+/// `openmetrics` also `"` → `\"` (OpenMetrics escapes HELP like label values).
+pub fn write_help(out: &mut Vec<u8>, s: &str, openmetrics: bool) {
+    let _ = (out, s, openmetrics);
+    todo!()
+}

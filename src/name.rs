@@ -1,0 +1,1 @@
+//! Metric and label name translation (CONTRACT: filled in by the `names` work item).

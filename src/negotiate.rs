@@ -1,0 +1,1 @@
+//! `Accept`-header content negotiation (CONTRACT: filled in by the `negotiate` work item).

@@ -1,0 +1,1 @@
+//! The pull reader (filled in by the reader issue).

@@ -1,0 +1,131 @@
+//! What one call to `encode` wrote, dropped and renamed.
+
+macro_rules! reasons {
+    ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $v:ident,)* }) => {
+        $(#[$m])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum $name { $($(#[$vm])* $v,)* }
+        impl $name {
+            /// Every reason, in declaration order.
+            pub const ALL: &'static [$name] = &[$($name::$v,)*];
+            const COUNT: usize = [$($name::$v,)*].len();
+        }
+    };
+}
+
+reasons! {
+    /// Why something recorded was not written. Unless a variant says
+    /// otherwise, the count is in data points (series).
+    DropReason {
+        /// Delta-temporality data cannot be exposed by a pull format; the reader
+        /// asks for cumulative data, so this only happens with other producers.
+        DeltaTemporality,
+        /// The metric's name translated to an empty name.
+        InvalidName,
+        /// Another metric with the same final name but a different type was
+        /// kept (the one whose type sorts first: counter, gauge, histogram).
+        TypeConflict,
+        /// In OpenMetrics, the family name clashes with a sample name of another
+        /// family (`foo_count` next to histogram `foo`, counter `jobs_total`
+        /// next to gauge `jobs`). The earlier name in sort order is kept.
+        NameClash,
+        /// A series with the same name and labels was already written (e.g. two
+        /// scopes with the same instrument while scope labels are off).
+        DuplicateSeries,
+        /// An exponential histogram, with [`ExponentialHistograms::Drop`](crate::ExponentialHistograms::Drop).
+        ExponentialHistogram,
+        /// An exponential histogram whose bucket boundaries are not finite
+        /// `f64` values (extreme scale/offset), so its buckets cannot be written exactly.
+        UnrepresentableBuckets,
+        /// OpenMetrics only: a counter value that is NaN or negative (OpenMetrics forbids it).
+        InvalidCounterValue,
+        /// OpenMetrics only: a histogram's `_sum` and `_count` samples were left
+        /// out because a bucket bound is negative or the sum is NaN or negative
+        /// (OpenMetrics 1.0 forbids them then). Counted per data point; buckets are kept.
+        HistogramSumAndCount,
+        /// An exemplar was not written: text 0.0.4, exemplars disabled, a
+        /// metric type that cannot carry one, or a non-finite value. Counted per exemplar.
+        Exemplar,
+        /// A filtered attribute of an exemplar was left out to stay within the
+        /// OpenMetrics 128-character budget. Counted per attribute.
+        ExemplarAttribute,
+        /// A description that differs from the one of the same family was not
+        /// written (one HELP per family). Counted per metric.
+        ConflictingHelp,
+        /// A unit that differs from the one of the same family was not written
+        /// (one UNIT per family). Counted per metric.
+        ConflictingUnit,
+    }
+}
+
+reasons! {
+    /// Why a name on the wire differs from the recorded one (beyond the
+    /// documented unit and `_total` suffixes).
+    RenameReason {
+        /// A metric name was sanitized by the translation strategy. Counted per metric.
+        MetricName,
+        /// An attribute key was sanitized into a label name. Counted per metric and key.
+        LabelName,
+        /// Several attributes mapped to one label name; their values were joined
+        /// with `;`. Counted per series.
+        LabelMerged,
+        /// A histogram attribute named `le` (reserved for bucket bounds) was
+        /// written as `otel_le`. Counted per series.
+        ReservedLabel,
+        /// The negotiated escaping scheme rewrote a name that is not
+        /// legacy-valid. Counted per metric.
+        Escaped,
+    }
+}
+
+/// Counts of what one call to `encode` wrote, dropped and renamed, so that
+/// nothing is lost silently.
+///
+/// ```
+/// use otel_expfmt::{DropReason, EncodeStats};
+/// let stats = EncodeStats::default();
+/// assert_eq!(stats.dropped(DropReason::TypeConflict), 0);
+/// assert_eq!(stats.dropped_total(), 0);
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct EncodeStats {
+    /// Metric families written (each with one TYPE line), `target_info` included.
+    pub families: u64,
+    /// Series (distinct name and label set, histograms counted once) written.
+    pub series: u64,
+    /// Bytes appended to the output.
+    pub bytes: u64,
+    dropped: [u64; DropReason::COUNT],
+    renamed: [u64; RenameReason::COUNT],
+}
+
+impl EncodeStats {
+    /// How many items were dropped for `reason`.
+    pub fn dropped(&self, reason: DropReason) -> u64 {
+        self.dropped[reason as usize]
+    }
+
+    /// The sum over every [`DropReason`].
+    pub fn dropped_total(&self) -> u64 {
+        self.dropped.iter().sum()
+    }
+
+    /// How many items were renamed for `reason`.
+    pub fn renamed(&self, reason: RenameReason) -> u64 {
+        self.renamed[reason as usize]
+    }
+
+    /// The sum over every [`RenameReason`].
+    pub fn renamed_total(&self) -> u64 {
+        self.renamed.iter().sum()
+    }
+
+    pub(crate) fn drop(&mut self, reason: DropReason, n: u64) {
+        self.dropped[reason as usize] += n;
+    }
+
+    pub(crate) fn rename(&mut self, reason: RenameReason, n: u64) {
+        self.renamed[reason as usize] += n;
+    }
+}
