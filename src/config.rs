@@ -62,7 +62,7 @@ pub enum ResourceSelector {
 }
 
 impl ResourceSelector {
-    pub(crate) fn selects(&self, key: &Key) -> bool {
+    pub(crate) fn selects(&self, key: &str) -> bool {
         match self {
             ResourceSelector::None => false,
             ResourceSelector::All => true,
@@ -134,7 +134,11 @@ impl Config {
     #[must_use]
     pub fn with_namespace(mut self, namespace: impl Into<String>) -> Self {
         let namespace = namespace.into();
-        self.namespace = if namespace.is_empty() { None } else { Some(namespace) };
+        self.namespace = if namespace.is_empty() {
+            None
+        } else {
+            Some(namespace)
+        };
         self
     }
 

@@ -27,6 +27,7 @@ pub use stats::{DropReason, EncodeStats, RenameReason};
 /// public API: no semver guarantees.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::encode::{ExponentialData, MetricInfo, MetricKind, Number, Parts};
     pub use crate::escape::{write_help, write_label_value};
     pub use crate::num::{write_f64, write_i64, write_u64, write_unix_seconds};
 }

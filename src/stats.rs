@@ -35,9 +35,6 @@ reasons! {
         DuplicateSeries,
         /// An exponential histogram, with [`ExponentialHistograms::Drop`](crate::ExponentialHistograms::Drop).
         ExponentialHistogram,
-        /// An exponential histogram whose bucket boundaries are not finite
-        /// `f64` values (extreme scale/offset), so its buckets cannot be written exactly.
-        UnrepresentableBuckets,
         /// OpenMetrics only: a counter value that is NaN or negative (OpenMetrics forbids it).
         InvalidCounterValue,
         /// OpenMetrics only: a histogram's `_sum` and `_count` samples were left
@@ -65,16 +62,18 @@ reasons! {
     RenameReason {
         /// A metric name was sanitized by the translation strategy. Counted per metric.
         MetricName,
-        /// An attribute key was sanitized into a label name. Counted per metric and key.
+        /// An attribute key was sanitized into a label name. Counted per series and key.
         LabelName,
         /// Several attributes mapped to one label name; their values were joined
         /// with `;`. Counted per series.
         LabelMerged,
-        /// A histogram attribute named `le` (reserved for bucket bounds) was
-        /// written as `otel_le`. Counted per series.
+        /// A histogram attribute whose label name is `le` (reserved for bucket
+        /// bounds) was written as `exported_le`, the way Prometheus renames
+        /// clashing labels. Counted per series.
         ReservedLabel,
         /// The negotiated escaping scheme rewrote a name that is not
-        /// legacy-valid. Counted per metric.
+        /// legacy-valid. Counted per metric for metric names, per series and
+        /// key for label names.
         Escaped,
     }
 }

@@ -1,19 +1,78 @@
-//! The encoder (work in progress in the skeleton commit).
+//! The encoder: an SDK snapshot in, exposition bytes out.
+//!
+//! Encoding runs in two phases over reusable scratch space. Phase 1
+//! ([`parts`]) walks the snapshot once and renders every name and label set
+//! into arenas; phase 2 ([`write`]) sorts metrics into families, resolves
+//! conflicts deterministically, sorts series and writes them.
 
-use opentelemetry_sdk::metrics::data::ResourceMetrics;
+mod buckets;
+mod labels;
+mod parts;
+mod scratch;
+mod write;
+
+use opentelemetry::{KeyValue, Value};
+use opentelemetry_sdk::metrics::data::{AggregatedMetrics, Metric, MetricData, ResourceMetrics};
+
+pub use buckets::ExponentialData;
+pub use parts::{MetricInfo, MetricKind, Number, Parts};
+use scratch::Scratch;
 
 use crate::{Config, EncodeStats, Escaping, Format};
 
 /// Writes `ResourceMetrics` snapshots as Prometheus text 0.0.4 or OpenMetrics 1.0.
+///
+/// The encoder owns its scratch space: after the first call, encoding a
+/// snapshot of the same shape allocates nothing (beyond growth of `out`).
+/// Output is byte-identical for the same data whatever order the SDK hands
+/// it over in: families are sorted by name, series by their label sets.
+///
+/// ```
+/// use opentelemetry::metrics::MeterProvider as _;
+/// use opentelemetry::KeyValue;
+/// use opentelemetry_sdk::metrics::{data::ResourceMetrics, ManualReader, SdkMeterProvider};
+/// use opentelemetry_sdk::metrics::reader::MetricReader;
+/// use otel_expfmt::{Config, Encoder, Format};
+///
+/// # #[derive(Clone, Debug)] struct Shared(std::sync::Arc<ManualReader>);
+/// # impl MetricReader for Shared {
+/// #     fn register_pipeline(&self, p: std::sync::Weak<opentelemetry_sdk::metrics::Pipeline>) { self.0.register_pipeline(p) }
+/// #     fn collect(&self, rm: &mut ResourceMetrics) -> opentelemetry_sdk::error::OTelSdkResult { self.0.collect(rm) }
+/// #     fn force_flush(&self) -> opentelemetry_sdk::error::OTelSdkResult { self.0.force_flush() }
+/// #     fn shutdown_with_timeout(&self, t: std::time::Duration) -> opentelemetry_sdk::error::OTelSdkResult { self.0.shutdown_with_timeout(t) }
+/// #     fn temporality(&self, k: opentelemetry_sdk::metrics::InstrumentKind) -> opentelemetry_sdk::metrics::Temporality { self.0.temporality(k) }
+/// # }
+/// let reader = Shared(std::sync::Arc::new(ManualReader::default()));
+/// let provider = SdkMeterProvider::builder().with_reader(reader.clone()).build();
+/// let counter = provider.meter("app").u64_counter("http.requests").build();
+/// counter.add(3, &[KeyValue::new("method", "GET")]);
+///
+/// let mut snapshot = ResourceMetrics::default();
+/// reader.collect(&mut snapshot).unwrap();
+///
+/// let mut encoder = Encoder::new(Config::default().without_target_info());
+/// let mut out = Vec::new();
+/// let stats = encoder.encode(&snapshot, Format::PrometheusText, &mut out);
+/// assert_eq!(
+///     String::from_utf8(out).unwrap(),
+///     "# TYPE http_requests_total counter\n\
+///      http_requests_total{method=\"GET\",otel_scope_name=\"app\"} 3\n"
+/// );
+/// assert_eq!((stats.families, stats.series), (1, 1));
+/// ```
 #[derive(Debug)]
 pub struct Encoder {
     config: Config,
+    scratch: Scratch,
 }
 
 impl Encoder {
     /// Creates an encoder with the given options.
     pub fn new(config: Config) -> Self {
-        Encoder { config }
+        Encoder {
+            config,
+            scratch: Scratch::default(),
+        }
     }
 
     /// The options this encoder was built with.
@@ -21,12 +80,20 @@ impl Encoder {
         &self.config
     }
 
-    /// Appends `metrics` to `out` in `format`, with the default name escaping.
-    pub fn encode(&mut self, metrics: &ResourceMetrics, format: Format, out: &mut Vec<u8>) -> EncodeStats {
+    /// Appends `metrics` to `out` in `format`, with the default name escaping
+    /// ([`Escaping::Underscores`]). Never clears `out`.
+    pub fn encode(
+        &mut self,
+        metrics: &ResourceMetrics,
+        format: Format,
+        out: &mut Vec<u8>,
+    ) -> EncodeStats {
         self.encode_with(metrics, format, Escaping::Underscores, out)
     }
 
-    /// Appends `metrics` to `out` in `format`, with names escaped by `escaping`.
+    /// Appends `metrics` to `out` in `format`, with names that are not valid
+    /// legacy Prometheus names escaped by `escaping` (as negotiated with the
+    /// scraper). Never clears `out`.
     pub fn encode_with(
         &mut self,
         metrics: &ResourceMetrics,
@@ -34,7 +101,168 @@ impl Encoder {
         escaping: Escaping,
         out: &mut Vec<u8>,
     ) -> EncodeStats {
-        let _ = (metrics, format, escaping, out);
-        todo!()
+        self.encode_parts(format, escaping, out, |parts| walk(metrics, parts))
+    }
+
+    /// Encodes data given as plain values: `record` feeds the [`Parts`] sink.
+    /// This is how tests and fuzzers reach what the SDK never produces
+    /// (exemplars, NaN, delta data). Not part of the stable API.
+    #[doc(hidden)]
+    pub fn encode_parts(
+        &mut self,
+        format: Format,
+        escaping: Escaping,
+        out: &mut Vec<u8>,
+        record: impl FnOnce(&mut Parts<'_>),
+    ) -> EncodeStats {
+        let mut stats = EncodeStats::default();
+        self.scratch.clear();
+        {
+            let mut parts = Parts::new(
+                &self.config,
+                format,
+                escaping,
+                &mut self.scratch,
+                &mut stats,
+            );
+            record(&mut parts);
+        }
+        write::finish(&self.config, format, &mut self.scratch, &mut stats, out);
+        stats
+    }
+}
+
+fn kv(kv: &KeyValue) -> (&str, &Value) {
+    (kv.key.as_str(), &kv.value)
+}
+
+/// Feeds an SDK snapshot into the sink.
+fn walk(metrics: &ResourceMetrics, parts: &mut Parts<'_>) {
+    parts.resource(metrics.resource().iter().map(|(k, v)| (k.as_str(), v)));
+    for sm in metrics.scope_metrics() {
+        let scope = sm.scope();
+        parts.scope(
+            scope.name(),
+            scope.version(),
+            scope.schema_url(),
+            scope.attributes().map(kv),
+        );
+        for metric in sm.metrics() {
+            match metric.data() {
+                AggregatedMetrics::F64(d) => walk_data(parts, metric, d),
+                AggregatedMetrics::U64(d) => walk_data(parts, metric, d),
+                AggregatedMetrics::I64(d) => walk_data(parts, metric, d),
+            }
+        }
+    }
+}
+
+trait ToNumber: Copy {
+    fn number(self) -> Number;
+}
+
+impl ToNumber for f64 {
+    fn number(self) -> Number {
+        Number::F64(self)
+    }
+}
+
+impl ToNumber for u64 {
+    fn number(self) -> Number {
+        Number::U64(self)
+    }
+}
+
+impl ToNumber for i64 {
+    fn number(self) -> Number {
+        Number::I64(self)
+    }
+}
+
+fn exemplars<'a, T: ToNumber + 'a>(
+    parts: &mut Parts<'_>,
+    list: impl Iterator<Item = &'a opentelemetry_sdk::metrics::data::Exemplar<T>>,
+) {
+    for e in list {
+        parts.exemplar(
+            e.value.number(),
+            e.time(),
+            *e.trace_id(),
+            *e.span_id(),
+            e.filtered_attributes().map(kv),
+        );
+    }
+}
+
+fn walk_data<T: ToNumber>(parts: &mut Parts<'_>, metric: &Metric, data: &MetricData<T>) {
+    use opentelemetry_sdk::metrics::Temporality;
+    let info = |kind, temporality, start_time| MetricInfo {
+        name: metric.name(),
+        description: metric.description(),
+        unit: metric.unit(),
+        kind,
+        temporality,
+        start_time,
+    };
+    match data {
+        MetricData::Gauge(g) => {
+            parts.metric(info(
+                MetricKind::Gauge,
+                Temporality::Cumulative,
+                g.start_time(),
+            ));
+            for p in g.data_points() {
+                parts.number(p.attributes().map(kv), p.value().number());
+                exemplars(parts, p.exemplars());
+            }
+        }
+        MetricData::Sum(s) => {
+            let kind = if s.is_monotonic() {
+                MetricKind::Counter
+            } else {
+                MetricKind::UpDownCounter
+            };
+            parts.metric(info(kind, s.temporality(), Some(s.start_time())));
+            for p in s.data_points() {
+                parts.number(p.attributes().map(kv), p.value().number());
+                exemplars(parts, p.exemplars());
+            }
+        }
+        MetricData::Histogram(h) => {
+            parts.metric(info(
+                MetricKind::Histogram,
+                h.temporality(),
+                Some(h.start_time()),
+            ));
+            for p in h.data_points() {
+                parts.histogram(
+                    p.attributes().map(kv),
+                    p.bounds(),
+                    p.bucket_counts(),
+                    p.sum().number(),
+                );
+                exemplars(parts, p.exemplars());
+            }
+        }
+        MetricData::ExponentialHistogram(h) => {
+            parts.metric(info(
+                MetricKind::ExponentialHistogram,
+                h.temporality(),
+                Some(h.start_time()),
+            ));
+            for p in h.data_points() {
+                let data = ExponentialData {
+                    scale: p.scale(),
+                    zero_count: p.zero_count(),
+                    zero_threshold: p.zero_threshold(),
+                    positive_offset: p.positive_bucket().offset(),
+                    positive_counts: p.positive_bucket().counts(),
+                    negative_offset: p.negative_bucket().offset(),
+                    negative_counts: p.negative_bucket().counts(),
+                };
+                parts.exponential_histogram(p.attributes().map(kv), data, p.sum().number());
+                exemplars(parts, p.exemplars());
+            }
+        }
     }
 }

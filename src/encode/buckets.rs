@@ -1,0 +1,262 @@
+//! Histogram buckets as (bound, cumulative count) pairs, for explicit and
+//! exponential histograms.
+
+/// An exponential histogram data point's buckets, as plain values.
+#[derive(Clone, Debug)]
+pub struct ExponentialData<P, N> {
+    /// The scale: bucket `i` covers `(base^i, base^(i+1)]`, `base = 2^(2^-scale)`.
+    pub scale: i8,
+    /// Observations in `[-zero_threshold, zero_threshold]`.
+    pub zero_count: u64,
+    /// The zero bucket's half width (0 when unset).
+    pub zero_threshold: f64,
+    /// Index of the first positive bucket.
+    pub positive_offset: i32,
+    /// Positive bucket counts, from `positive_offset` upwards.
+    pub positive_counts: P,
+    /// Index of the first negative bucket (covering `[-base^(i+1), -base^i)`).
+    pub negative_offset: i32,
+    /// Negative bucket counts, from `negative_offset` upwards (towards -∞).
+    pub negative_counts: N,
+}
+
+/// Appends bounds that must strictly increase and be finite; a bound that is
+/// not is merged into its neighbour so that cumulative counts stay exact:
+/// counts of a bound at or below the previous one are added to the previous
+/// bound, those of a NaN or infinite bound flow into the next one (or `+Inf`).
+struct Push<'a> {
+    bounds: &'a mut Vec<f64>,
+    cumulative: &'a mut Vec<u64>,
+    start: usize,
+    total: u64,
+}
+
+impl Push<'_> {
+    fn add(&mut self, count: u64) {
+        self.total = self.total.saturating_add(count);
+    }
+
+    fn bound(&mut self, bound: f64) {
+        if bound.is_nan() || bound.is_infinite() {
+            return;
+        }
+        // -0.0 and 0.0 are one bound.
+        let bound = if bound == 0.0 { 0.0 } else { bound };
+        if self.bounds.len() > self.start {
+            let last = self.bounds.len() - 1;
+            if bound <= self.bounds[last] {
+                self.cumulative[last] = self.total;
+                return;
+            }
+        }
+        self.bounds.push(bound);
+        self.cumulative.push(self.total);
+    }
+}
+
+/// Explicit-bucket histogram: `counts[i]` counts `(bounds[i-1], bounds[i]]`,
+/// the last count is the overflow bucket. Returns the total (`+Inf`) count.
+pub(crate) fn classic_buckets(
+    bounds: impl IntoIterator<Item = f64>,
+    counts: impl IntoIterator<Item = u64>,
+    out_bounds: &mut Vec<f64>,
+    out_cumulative: &mut Vec<u64>,
+) -> u64 {
+    let start = out_bounds.len();
+    let mut p = Push {
+        bounds: out_bounds,
+        cumulative: out_cumulative,
+        start,
+        total: 0,
+    };
+    let mut counts = counts.into_iter();
+    for bound in bounds {
+        p.add(counts.next().unwrap_or(0));
+        p.bound(bound);
+    }
+    for rest in counts {
+        p.add(rest);
+    }
+    p.total
+}
+
+/// `2^exp` for any integer exponent: exact, 0 below the subnormal range and
+/// infinite above `f64::MAX`.
+fn pow2(exp: i64) -> f64 {
+    if exp > 1023 {
+        f64::INFINITY
+    } else if exp >= -1022 {
+        f64::from_bits(((exp + 1023) as u64) << 52)
+    } else if exp >= -1074 {
+        f64::from_bits(1u64 << (exp + 1074))
+    } else {
+        0.0
+    }
+}
+
+/// The lower boundary `base^index` of exponential bucket `index`.
+pub(crate) fn lower_boundary(index: i64, scale: i8) -> f64 {
+    if scale <= 0 {
+        let shift = u32::from(scale.unsigned_abs());
+        // index * 2^-scale, saturating far outside the f64 range.
+        let exp = index.checked_shl(shift).filter(|e| e >> shift == index);
+        match exp {
+            Some(e) => pow2(e),
+            None if index > 0 => f64::INFINITY,
+            None if index == 0 => 1.0,
+            None => 0.0,
+        }
+    } else if scale >= 62 {
+        // Far beyond OpenTelemetry's maximum scale (20): every boundary is 1.0
+        // to within f64 precision; equal bounds are merged by the caller.
+        (index as f64 / 2f64.powi(i32::from(scale))).exp2()
+    } else {
+        let per_octave = 1i64 << scale;
+        let octave = index.div_euclid(per_octave);
+        let step = index.rem_euclid(per_octave);
+        let frac = (step as f64 / per_octave as f64).exp2();
+        if octave > 1023 {
+            return f64::INFINITY;
+        }
+        if octave < -1100 {
+            return 0.0;
+        }
+        // Scale in two steps so a subnormal result is not flushed early.
+        let hi = octave.clamp(-1022, 1023);
+        frac * pow2(hi) * pow2(octave - hi)
+    }
+}
+
+/// Exponential histogram as cumulative classic buckets. Bounds, ascending:
+/// the lower edge of the most negative bucket, the upper edge of each
+/// negative bucket, the zero threshold, the lower edge of the first
+/// positive bucket, then the upper edge of each positive bucket. Returns the total count.
+pub(crate) fn exponential_buckets(
+    data: ExponentialData<impl IntoIterator<Item = u64>, impl IntoIterator<Item = u64>>,
+    tmp: &mut Vec<u64>,
+    out_bounds: &mut Vec<f64>,
+    out_cumulative: &mut Vec<u64>,
+) -> u64 {
+    let scale = data.scale;
+    let start = out_bounds.len();
+    let mut p = Push {
+        bounds: out_bounds,
+        cumulative: out_cumulative,
+        start,
+        total: 0,
+    };
+    tmp.clear();
+    tmp.extend(data.negative_counts);
+    if !tmp.is_empty() {
+        let off = i64::from(data.negative_offset);
+        let top = off + tmp.len() as i64;
+        // Nothing lies below the most negative bucket's lower edge.
+        p.bound(-lower_boundary(top, scale));
+        for (i, &c) in tmp.iter().enumerate().rev() {
+            p.add(c);
+            p.bound(-lower_boundary(off + i as i64, scale));
+        }
+    }
+    tmp.clear();
+    p.add(data.zero_count);
+    let zero = if data.zero_threshold.is_finite() && data.zero_threshold > 0.0 {
+        data.zero_threshold
+    } else {
+        0.0
+    };
+    p.bound(zero);
+    let off = i64::from(data.positive_offset);
+    let mut first = true;
+    for (i, c) in data.positive_counts.into_iter().enumerate() {
+        if first {
+            p.bound(lower_boundary(off, scale));
+            first = false;
+        }
+        p.add(c);
+        p.bound(lower_boundary(off + i as i64 + 1, scale));
+    }
+    p.total
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pow2_is_exact_across_the_range() {
+        assert_eq!(pow2(0), 1.0);
+        assert_eq!(pow2(10), 1024.0);
+        assert_eq!(pow2(-1), 0.5);
+        assert_eq!(pow2(1023), f64::MAX / (2.0 - f64::EPSILON));
+        assert_eq!(pow2(-1074), f64::from_bits(1));
+        assert_eq!(pow2(-1075), 0.0);
+        assert_eq!(pow2(1024), f64::INFINITY);
+    }
+
+    #[test]
+    fn boundaries_follow_base_powers() {
+        // scale 0: base 2
+        assert_eq!(lower_boundary(3, 0), 8.0);
+        assert_eq!(lower_boundary(-2, 0), 0.25);
+        // scale -1: base 4
+        assert_eq!(lower_boundary(2, -1), 16.0);
+        // scale 1: base sqrt(2)
+        assert_eq!(lower_boundary(2, 1), 2.0);
+        assert!((lower_boundary(1, 1) - std::f64::consts::SQRT_2).abs() < 1e-15);
+        assert!((lower_boundary(-1, 1) - 1.0 / std::f64::consts::SQRT_2).abs() < 1e-15);
+        // extreme: saturates instead of overflowing the shift
+        assert_eq!(lower_boundary(i64::from(i32::MAX), -10), f64::INFINITY);
+        assert_eq!(lower_boundary(i64::from(i32::MIN), -10), 0.0);
+        assert_eq!(lower_boundary(i64::from(i32::MAX), 20), f64::INFINITY);
+    }
+
+    #[test]
+    fn classic_buckets_are_cumulative() {
+        let (mut b, mut c) = (vec![], vec![]);
+        let total = classic_buckets(
+            [0.005, 0.01, 0.1, 1.0, 10.0],
+            [3, 2, 0, 4, 1, 0],
+            &mut b,
+            &mut c,
+        );
+        assert_eq!(b, [0.005, 0.01, 0.1, 1.0, 10.0]);
+        assert_eq!(c, [3, 5, 5, 9, 10]);
+        assert_eq!(total, 10);
+    }
+
+    #[test]
+    fn degenerate_bounds_merge_without_losing_counts() {
+        let (mut b, mut c) = (vec![], vec![]);
+        let total = classic_buckets(
+            [1.0, 1.0, f64::NAN, 0.5, f64::INFINITY, 2.0],
+            [1, 2, 4, 8, 16, 32, 64],
+            &mut b,
+            &mut c,
+        );
+        // 1.0 (1), dup 1.0 (+2 → 3), NaN flows on (+4), 0.5 ≤ 1.0 merges back (+8 → 15),
+        // +Inf flows on (+16), 2.0 gets 1+2+4+8+16+32 = 63; overflow 64.
+        assert_eq!(b, [1.0, 2.0]);
+        assert_eq!(c, [15, 63]);
+        assert_eq!(total, 127);
+    }
+
+    #[test]
+    fn exponential_buckets_cover_negative_zero_and_positive() {
+        let (mut t, mut b, mut c) = (vec![], vec![], vec![]);
+        // scale 0 (base 2): negative buckets at indices 1,2 → [-4,-2) and [-8,-4);
+        // zero bucket 3; positive buckets at 0,1 → (1,2], (2,4].
+        let data = ExponentialData {
+            scale: 0,
+            zero_count: 3,
+            zero_threshold: 0.0,
+            positive_offset: 0,
+            positive_counts: [5u64, 7],
+            negative_offset: 1,
+            negative_counts: [2u64, 1],
+        };
+        let total = exponential_buckets(data, &mut t, &mut b, &mut c);
+        assert_eq!(b, [-8.0, -4.0, -2.0, 0.0, 1.0, 2.0, 4.0]);
+        assert_eq!(c, [0, 1, 3, 6, 6, 11, 18]);
+        assert_eq!(total, 18);
+    }
+}

@@ -1,0 +1,353 @@
+//! The encoder's reusable scratch space. Every `Vec` here is cleared, never
+//! dropped, between calls, so a snapshot of unchanged shape reuses it all.
+
+use opentelemetry::Value;
+
+use super::labels::Label;
+use super::parts::Number;
+use crate::name;
+use crate::{EncodeStats, Escaping, RenameReason, TranslationStrategy};
+
+/// A byte range in one of the arenas. `u32` keeps entries small; arenas
+/// larger than 4 GiB are not supported (a snapshot that large cannot be
+/// scraped anyway).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Span {
+    pub start: u32,
+    pub end: u32,
+}
+
+impl Span {
+    pub fn new(start: usize, end: usize) -> Span {
+        Span {
+            start: start as u32,
+            end: end as u32,
+        }
+    }
+
+    pub fn get(self, arena: &[u8]) -> &[u8] {
+        arena
+            .get(self.start as usize..self.end as usize)
+            .unwrap_or_default()
+    }
+
+    pub fn len(self) -> usize {
+        (self.end - self.start) as usize
+    }
+
+    pub fn is_empty(self) -> bool {
+        self.end == self.start
+    }
+}
+
+/// How a family's samples are typed on the wire.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum WireType {
+    Counter,
+    /// OpenMetrics: a counter whose name does not end in `_total`.
+    Unknown,
+    Gauge,
+    Histogram,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct MetricEntry {
+    /// Family name (wire form, unquoted, unescaped when `quoted`).
+    pub family: Span,
+    /// Whether names of this family are written quoted (UTF-8).
+    pub quoted: bool,
+    pub wire: WireType,
+    pub unit: Span,
+    pub help: Span,
+    /// Scope and metric identity, for a deterministic order.
+    pub tiebreak: Span,
+    /// Start time (ns), when `_created` samples are written.
+    pub start_time: Option<i128>,
+    /// Its series: `series[first..end]`.
+    pub first: u32,
+    pub end: u32,
+    /// Family group (index into `groups`) once sorted.
+    pub group: u32,
+    /// Position in the sorted metric order.
+    pub rank: u32,
+    pub dropped: bool,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum SeriesValue {
+    Number(Number),
+    /// `bounds[buckets]` / `cumulative[buckets]`; `count` is the `+Inf` bucket.
+    Histogram {
+        buckets: Span,
+        count: u64,
+        sum: Number,
+    },
+}
+
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct SeriesEntry {
+    pub metric: u32,
+    pub labels: Span,
+    pub value: SeriesValue,
+    /// `exemplars[exemplars]`.
+    pub exemplars: Span,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct ExemplarEntry {
+    pub labels: Span,
+    pub value: Number,
+    pub time: i128,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Group {
+    /// The first metric (by rank) of this family: its name, type, help, unit win.
+    pub metric: u32,
+    pub dropped: bool,
+}
+
+#[derive(Debug, Default)]
+pub(crate) struct Scratch {
+    /// Names, label blocks, help texts, exemplar labels of this call.
+    pub arena: Vec<u8>,
+    /// Labels shared by many points (resource and scope labels).
+    pub fixed: Vec<u8>,
+    /// The labels of the point being recorded.
+    pub point: Vec<u8>,
+    pub labels: Vec<Label>,
+    pub scope_fixed: Vec<Label>,
+    pub resource_labels: Vec<Label>,
+    pub target_labels: Vec<Label>,
+    pub scope_key: Span,
+    pub metrics: Vec<MetricEntry>,
+    pub series: Vec<SeriesEntry>,
+    pub exemplars: Vec<ExemplarEntry>,
+    pub bounds: Vec<f64>,
+    pub cumulative: Vec<u64>,
+    pub tmp_counts: Vec<u64>,
+    pub groups: Vec<Group>,
+    pub order: Vec<u32>,
+    /// (sample name span in `arena`, group) pairs for name-clash detection.
+    pub sample_names: Vec<(Span, u32)>,
+    /// Rendered `le` values of the histogram series written last.
+    pub le_text: Vec<u8>,
+    pub le_spans: Vec<Span>,
+    pub le_bounds: Vec<f64>,
+    pub tmp_name: String,
+    pub tmp_unit: String,
+    pub tmp_value: String,
+    pub tmp_label: String,
+}
+
+impl Scratch {
+    pub fn clear(&mut self) {
+        self.arena.clear();
+        self.fixed.clear();
+        self.point.clear();
+        self.labels.clear();
+        self.scope_fixed.clear();
+        self.resource_labels.clear();
+        self.target_labels.clear();
+        self.scope_key = Span::default();
+        self.metrics.clear();
+        self.series.clear();
+        self.exemplars.clear();
+        self.bounds.clear();
+        self.cumulative.clear();
+        self.tmp_counts.clear();
+        self.groups.clear();
+        self.order.clear();
+        self.sample_names.clear();
+        self.le_text.clear();
+        self.le_spans.clear();
+        self.le_bounds.clear();
+    }
+
+    /// Appends `s` to the arena, returning its span.
+    pub fn push_arena(&mut self, s: &[u8]) -> Span {
+        let start = self.arena.len();
+        self.arena.extend_from_slice(s);
+        Span::new(start, self.arena.len())
+    }
+}
+
+/// Which buffer a label's bytes live in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Store {
+    Fixed,
+    Point,
+}
+
+/// Translates `key` into a wire label name in `tmp_label`; returns whether it
+/// must be quoted. Counts renames.
+fn wire_label_name(
+    strategy: TranslationStrategy,
+    escaping: Escaping,
+    key: &str,
+    tmp_label: &mut String,
+    tmp: &mut String,
+    stats: &mut EncodeStats,
+) -> bool {
+    if name::label_name(strategy, key, tmp_label) {
+        stats.rename(RenameReason::LabelName, 1);
+    }
+    finish_wire_name(escaping, tmp_label, tmp, stats)
+}
+
+/// Applies the negotiated escaping to the label name in `tmp_label`.
+fn finish_wire_name(
+    escaping: Escaping,
+    tmp_label: &mut String,
+    tmp: &mut String,
+    stats: &mut EncodeStats,
+) -> bool {
+    if name::is_legacy_label_name(tmp_label) {
+        return false;
+    }
+    if escaping == Escaping::AllowUtf8 {
+        return true;
+    }
+    tmp.clear();
+    name::escape_name(tmp_label, escaping, true, tmp);
+    std::mem::swap(tmp_label, tmp);
+    stats.rename(RenameReason::Escaped, 1);
+    false
+}
+
+fn push_label(
+    buf: &mut Vec<u8>,
+    store: Store,
+    name: &str,
+    key: &str,
+    value: &str,
+    quoted: bool,
+) -> Label {
+    let n0 = buf.len();
+    buf.extend_from_slice(name.as_bytes());
+    let k0 = buf.len();
+    buf.extend_from_slice(key.as_bytes());
+    let v0 = buf.len();
+    buf.extend_from_slice(value.as_bytes());
+    Label {
+        store,
+        name: Span::new(n0, k0),
+        key: Span::new(k0, v0),
+        value: Span::new(v0, buf.len()),
+        quoted,
+    }
+}
+
+impl Scratch {
+    /// A resource attribute as a label in the fixed store.
+    pub fn push_fixed_attr(
+        &mut self,
+        strategy: TranslationStrategy,
+        escaping: Escaping,
+        key: &str,
+        value: &Value,
+        stats: &mut EncodeStats,
+    ) -> Label {
+        let quoted = wire_label_name(
+            strategy,
+            escaping,
+            key,
+            &mut self.tmp_label,
+            &mut self.tmp_name,
+            stats,
+        );
+        self.tmp_value.clear();
+        crate::value::write_value(value, &mut self.tmp_value);
+        push_label(
+            &mut self.fixed,
+            Store::Fixed,
+            &self.tmp_label,
+            key,
+            &self.tmp_value,
+            quoted,
+        )
+    }
+
+    /// A label the exporter itself adds (`otel_scope_name`, ...).
+    pub fn push_fixed_str(&mut self, label: &str, value: &str) -> Label {
+        push_label(&mut self.fixed, Store::Fixed, label, label, value, false)
+    }
+
+    /// A scope attribute as `otel_scope_<key>`; `None` when it would replace
+    /// one of the three fixed scope labels (the specification drops those).
+    pub fn push_scope_attr(
+        &mut self,
+        strategy: TranslationStrategy,
+        escaping: Escaping,
+        key: &str,
+        value: &Value,
+        stats: &mut EncodeStats,
+    ) -> Option<Label> {
+        self.tmp_value.clear();
+        self.tmp_value.push_str("otel_scope_");
+        self.tmp_value.push_str(key);
+        if name::label_name(strategy, &self.tmp_value, &mut self.tmp_label) {
+            stats.rename(RenameReason::LabelName, 1);
+        }
+        if matches!(
+            self.tmp_label.as_str(),
+            "otel_scope_name" | "otel_scope_version" | "otel_scope_schema_url"
+        ) {
+            return None;
+        }
+        let quoted = finish_wire_name(escaping, &mut self.tmp_label, &mut self.tmp_name, stats);
+        // The sort key is the prefixed original key.
+        let n0 = self.fixed.len();
+        self.fixed.extend_from_slice(self.tmp_label.as_bytes());
+        let k0 = self.fixed.len();
+        self.fixed.extend_from_slice(self.tmp_value.as_bytes());
+        self.tmp_value.clear();
+        crate::value::write_value(value, &mut self.tmp_value);
+        let v0 = self.fixed.len();
+        self.fixed.extend_from_slice(self.tmp_value.as_bytes());
+        Some(Label {
+            store: Store::Fixed,
+            name: Span::new(n0, k0),
+            key: Span::new(k0, v0),
+            value: Span::new(v0, self.fixed.len()),
+            quoted,
+        })
+    }
+
+    /// A data point's attribute as a label in the point store. On histograms
+    /// a label named `le` becomes `exported_le`.
+    pub fn push_point_attr(
+        &mut self,
+        strategy: TranslationStrategy,
+        escaping: Escaping,
+        key: &str,
+        value: &Value,
+        histogram: bool,
+        stats: &mut EncodeStats,
+    ) -> Label {
+        let mut quoted = wire_label_name(
+            strategy,
+            escaping,
+            key,
+            &mut self.tmp_label,
+            &mut self.tmp_name,
+            stats,
+        );
+        if histogram && self.tmp_label == "le" {
+            self.tmp_label.clear();
+            self.tmp_label.push_str("exported_le");
+            quoted = false;
+            stats.rename(RenameReason::ReservedLabel, 1);
+        }
+        self.tmp_value.clear();
+        crate::value::write_value(value, &mut self.tmp_value);
+        push_label(
+            &mut self.point,
+            Store::Point,
+            &self.tmp_label,
+            key,
+            &self.tmp_value,
+            quoted,
+        )
+    }
+}
