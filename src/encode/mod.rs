@@ -239,6 +239,7 @@ fn walk_data<T: ToNumber>(parts: &mut Parts<'_>, metric: &Metric, data: &MetricD
                     p.attributes().map(kv),
                     p.bounds(),
                     p.bucket_counts(),
+                    p.count(),
                     p.sum().number(),
                 );
                 exemplars(parts, p.exemplars());
@@ -260,7 +261,12 @@ fn walk_data<T: ToNumber>(parts: &mut Parts<'_>, metric: &Metric, data: &MetricD
                     negative_offset: p.negative_bucket().offset(),
                     negative_counts: p.negative_bucket().counts(),
                 };
-                parts.exponential_histogram(p.attributes().map(kv), data, p.sum().number());
+                parts.exponential_histogram(
+                    p.attributes().map(kv),
+                    data,
+                    p.count() as u64,
+                    p.sum().number(),
+                );
                 exemplars(parts, p.exemplars());
             }
         }

@@ -360,13 +360,16 @@ impl<'s> Parts<'s> {
     }
 
     /// An explicit-bucket histogram data point: `counts` has one entry per
-    /// bound plus the overflow bucket. Bounds that are NaN, infinite or not
-    /// increasing are merged into a neighbour (cumulative counts stay exact).
+    /// bound plus the overflow bucket (it may be empty when there are no
+    /// bounds). Bounds that are NaN, infinite or not increasing are merged
+    /// into a neighbour (cumulative counts stay exact). The `+Inf` bucket and
+    /// `_count` are `count`, or the sum of `counts` if that is larger.
     pub fn histogram<'a>(
         &mut self,
         attributes: impl IntoIterator<Item = (&'a str, &'a Value)>,
         bounds: impl IntoIterator<Item = f64>,
         counts: impl IntoIterator<Item = u64>,
+        count: u64,
         sum: Number,
     ) {
         if self.skip_point() {
@@ -375,7 +378,7 @@ impl<'s> Parts<'s> {
         let labels = self.label_block(attributes, true);
         let s = &mut *self.s;
         let start = s.bounds.len();
-        let count = classic_buckets(bounds, counts, &mut s.bounds, &mut s.cumulative);
+        let count = classic_buckets(bounds, counts, &mut s.bounds, &mut s.cumulative).max(count);
         let buckets = Span::new(start, s.bounds.len());
         self.push_series(
             labels,
@@ -389,11 +392,12 @@ impl<'s> Parts<'s> {
 
     /// An exponential-histogram data point, written as a classic histogram
     /// whose bounds are the exact bucket boundaries (see
-    /// [`ExponentialHistograms::Buckets`]).
+    /// [`ExponentialHistograms::Buckets`]). `count` as for [`Parts::histogram`].
     pub fn exponential_histogram<'a>(
         &mut self,
         attributes: impl IntoIterator<Item = (&'a str, &'a Value)>,
         data: ExponentialData<impl IntoIterator<Item = u64>, impl IntoIterator<Item = u64>>,
+        count: u64,
         sum: Number,
     ) {
         if self.skip_point() {
@@ -402,7 +406,8 @@ impl<'s> Parts<'s> {
         let labels = self.label_block(attributes, true);
         let s = &mut *self.s;
         let start = s.bounds.len();
-        let count = exponential_buckets(data, &mut s.tmp_counts, &mut s.bounds, &mut s.cumulative);
+        let count = exponential_buckets(data, &mut s.tmp_counts, &mut s.bounds, &mut s.cumulative)
+            .max(count);
         let buckets = Span::new(start, s.bounds.len());
         self.push_series(
             labels,

@@ -1,0 +1,129 @@
+//! Shared test helpers: record through a real `SdkMeterProvider`, encode, and
+//! keep every output under `target/expositions/` for the independent
+//! validators that `.ci/run` runs.
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+use std::sync::{Arc, Weak};
+use std::time::Duration;
+
+use opentelemetry_sdk::error::OTelSdkResult;
+use opentelemetry_sdk::metrics::data::ResourceMetrics;
+use opentelemetry_sdk::metrics::reader::MetricReader;
+use opentelemetry_sdk::metrics::{
+    InstrumentKind, ManualReader, Pipeline, SdkMeterProvider, Temporality,
+};
+use opentelemetry_sdk::Resource;
+use otel_expfmt::{Config, EncodeStats, Encoder, Escaping, Format};
+
+/// A clonable handle over a `ManualReader`, so a test can keep one end.
+#[derive(Clone, Debug)]
+pub struct TestReader(Arc<ManualReader>);
+
+impl TestReader {
+    pub fn new(temporality: Temporality) -> Self {
+        TestReader(Arc::new(
+            ManualReader::builder()
+                .with_temporality(temporality)
+                .build(),
+        ))
+    }
+}
+
+impl MetricReader for TestReader {
+    fn register_pipeline(&self, pipeline: Weak<Pipeline>) {
+        self.0.register_pipeline(pipeline)
+    }
+    fn collect(&self, rm: &mut ResourceMetrics) -> OTelSdkResult {
+        self.0.collect(rm)
+    }
+    fn force_flush(&self) -> OTelSdkResult {
+        self.0.force_flush()
+    }
+    fn shutdown_with_timeout(&self, timeout: Duration) -> OTelSdkResult {
+        self.0.shutdown_with_timeout(timeout)
+    }
+    fn temporality(&self, kind: InstrumentKind) -> Temporality {
+        self.0.temporality(kind)
+    }
+}
+
+/// A provider with an empty resource (so `target_info` appears only where a
+/// test gives attributes) and a reader to collect from.
+pub fn provider_with(
+    resource: Resource,
+    temporality: Temporality,
+    build: impl FnOnce(
+        opentelemetry_sdk::metrics::MeterProviderBuilder,
+    ) -> opentelemetry_sdk::metrics::MeterProviderBuilder,
+) -> (SdkMeterProvider, TestReader) {
+    let reader = TestReader::new(temporality);
+    let builder = SdkMeterProvider::builder()
+        .with_resource(resource)
+        .with_reader(reader.clone());
+    (build(builder).build(), reader)
+}
+
+pub fn provider() -> (SdkMeterProvider, TestReader) {
+    provider_with(
+        Resource::builder_empty().build(),
+        Temporality::Cumulative,
+        |b| b,
+    )
+}
+
+pub fn snapshot(reader: &TestReader) -> ResourceMetrics {
+    let mut rm = ResourceMetrics::default();
+    reader.collect(&mut rm).expect("collect");
+    rm
+}
+
+pub fn encode(
+    config: Config,
+    rm: &ResourceMetrics,
+    format: Format,
+    escaping: Escaping,
+) -> (String, EncodeStats) {
+    let mut out = Vec::new();
+    let stats = Encoder::new(config).encode_with(rm, format, escaping, &mut out);
+    (String::from_utf8(out).expect("UTF-8 output"), stats)
+}
+
+fn extension(format: Format) -> &'static str {
+    match format {
+        Format::OpenMetrics => "om",
+        _ => "prom",
+    }
+}
+
+pub fn expositions_dir() -> PathBuf {
+    std::env::var_os("OTEL_EXPFMT_EXPOSITIONS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                .join("target")
+                .join("expositions")
+        })
+}
+
+/// Keeps `text` for the external validators and checks it with the crate's
+/// own strict checker.
+pub fn keep(name: &str, format: Format, escaping: Escaping, text: &str) {
+    let dir = expositions_dir();
+    std::fs::create_dir_all(&dir).expect("create expositions dir");
+    // Quoted UTF-8 names are not legacy syntax: the external parsers only get
+    // the legacy-escaped outputs.
+    let suffix = if escaping == Escaping::AllowUtf8 {
+        "utf8."
+    } else {
+        ""
+    };
+    std::fs::write(
+        dir.join(format!("{name}.{suffix}{}", extension(format))),
+        text,
+    )
+    .expect("write exposition");
+    if let Err(e) = otel_expfmt::check::check_with(text.as_bytes(), format, escaping) {
+        panic!("strict checker rejects {name} ({format:?}): {e}\n{text}");
+    }
+}
