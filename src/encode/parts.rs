@@ -253,6 +253,12 @@ impl<'s> Parts<'s> {
         if om && wire == WireType::Counter {
             family_end -= "_total".len();
         }
+        if family_end == family_start {
+            // A counter named just `_total` (UTF-8 strategies): no family name left.
+            s.arena.truncate(family_start);
+            self.dropping = Some(DropReason::InvalidName);
+            return;
+        }
         let family = Span::new(family_start, family_end);
         let unit_start = s.arena.len();
         s.arena.extend_from_slice(s.tmp_unit.as_bytes());
