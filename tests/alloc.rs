@@ -53,11 +53,18 @@ fn count(f: impl FnOnce()) -> u64 {
 #[test]
 fn warmed_up_encoder_allocates_nothing() {
     let resource = Resource::builder_empty()
-        .with_attributes([KeyValue::new("service.name", "shop"), KeyValue::new("host.name", "h1")])
+        .with_attributes([
+            KeyValue::new("service.name", "shop"),
+            KeyValue::new("host.name", "h1"),
+        ])
         .build();
     let (p, r) = provider_with(resource, Temporality::Cumulative, |b| b);
     let m = p.meter("app");
-    let c = m.u64_counter("requests").with_unit("{request}").with_description("Requests \"served\".").build();
+    let c = m
+        .u64_counter("requests")
+        .with_unit("{request}")
+        .with_description("Requests \"served\".")
+        .build();
     let g = m.f64_gauge("temperature").with_unit("Cel").build();
     let h = m.f64_histogram("latency").with_unit("s").build();
     let u = m.i64_up_down_counter("queue").build();
@@ -75,9 +82,12 @@ fn warmed_up_encoder_allocates_nothing() {
         u.add(-(i as i64), &attrs);
     }
     let rm = snapshot(&r);
-    let keys: std::collections::HashSet<opentelemetry::Key> = ["service.name".into()].into_iter().collect();
+    let keys: std::collections::HashSet<opentelemetry::Key> =
+        ["service.name".into()].into_iter().collect();
     for format in [Format::PrometheusText, Format::OpenMetrics] {
-        let config = Config::default().with_resource_selector(ResourceSelector::KeyAllowList(keys.clone())).with_created_timestamps(true);
+        let config = Config::default()
+            .with_resource_selector(ResourceSelector::KeyAllowList(keys.clone()))
+            .with_created_timestamps(true);
         let mut encoder = Encoder::new(config);
         let mut out = Vec::new();
         for _ in 0..2 {
