@@ -9,6 +9,9 @@ mod escape;
 mod format;
 mod name;
 mod negotiate;
+// TEMPORARY (reader branch): stand-in for `negotiate`; delete these three lines at merge.
+mod negotiate_standin;
+pub use negotiate_standin::{negotiate, Negotiated};
 mod num;
 mod reader;
 mod stats;
