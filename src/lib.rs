@@ -24,6 +24,7 @@ pub use config::{Config, ExponentialHistograms, ResourceSelector, TranslationStr
 pub use encode::Encoder;
 pub use error::Error;
 pub use format::{Escaping, Format};
+pub use reader::PrometheusReader;
 pub use stats::{DropReason, EncodeStats, RenameReason};
 
 /// Internals for this crate's tests, fuzzers and benchmarks. Not part of the
