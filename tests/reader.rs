@@ -151,7 +151,11 @@ fn parse_sample(line: &str) -> Result<Sample, String> {
 /// returns the samples.
 fn check_body(body: &[u8], format: Format) -> Vec<Sample> {
     let text = std::str::from_utf8(body).expect("body is UTF-8");
-    assert!(text.ends_with('\n'), "body does not end with a newline");
+    // An empty text 0.0.4 body is valid (nothing recorded yet, no target_info).
+    assert!(
+        text.ends_with('\n') || (text.is_empty() && format == Format::PrometheusText),
+        "body does not end with a newline"
+    );
     let mut lines: Vec<&str> = text.lines().collect();
     if format == Format::OpenMetrics {
         assert_eq!(
