@@ -9,6 +9,9 @@ mod escape;
 mod format;
 mod name;
 mod negotiate;
+// TEMPORARY (reader branch): stand-in for `negotiate`; delete these three lines at merge.
+mod negotiate_standin;
+pub use negotiate_standin::{negotiate, Negotiated};
 mod num;
 mod reader;
 mod stats;
@@ -21,6 +24,7 @@ pub use config::{Config, ExponentialHistograms, ResourceSelector, TranslationStr
 pub use encode::Encoder;
 pub use error::Error;
 pub use format::{Escaping, Format};
+pub use reader::PrometheusReader;
 pub use stats::{DropReason, EncodeStats, RenameReason};
 
 /// Internals for this crate's tests, fuzzers and benchmarks. Not part of the
