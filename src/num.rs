@@ -456,10 +456,10 @@ mod tests {
             let v: f64 = format!("1e{k}").parse().unwrap();
             assert_eq!(f(v, false), want, "10^{k}");
         }
-        for k in (-20..-4).chain(6..=25) {
+        for k in (-20i32..-4).chain(6..=25) {
             let v: f64 = format!("1e{k}").parse().unwrap();
             let sign = if k < 0 { '-' } else { '+' };
-            let want = format!("1e{sign}{:02}", (k as i32).abs());
+            let want = format!("1e{sign}{:02}", k.abs());
             assert_eq!(f(v, false), want, "10^{k}");
         }
     }
