@@ -127,13 +127,31 @@ pub fn write_f64(out: &mut Vec<u8>, v: f64, openmetrics: bool) {
         return;
     }
 
+    // Integers below 2^53 are exact and adjacent doubles are at most 1
+    // apart, so dropping any non-zero digit would not round-trip: their
+    // shortest digits are the integer's digits without trailing zeros. This
+    // skips `core::fmt` for the very common integral sample values.
+    let abs = v.abs();
+    if abs < 9_007_199_254_740_992.0 && abs.trunc() == abs {
+        let int = abs as u64;
+        let mut buf = [0u8; 20];
+        let start = fill_back(&mut buf, 20, int);
+        let mut end = 20;
+        while buf[end - 1] == b'0' {
+            end -= 1;
+        }
+        let exp = (20 - start - 1) as i32;
+        layout(out, v < 0.0, &buf[start..end], exp, openmetrics);
+        return;
+    }
+
     // Shortest round-trip digits of |v| as `d[.ddd]e[-]x`.
     let mut sci = StackBuf {
         buf: [0; 40],
         len: 0,
     };
     // At most 17 digits + '.' + "e-324" = 24 bytes: cannot overflow 40.
-    let _ = write!(sci, "{:e}", v.abs());
+    let _ = write!(sci, "{:e}", abs);
     let sci = &sci.buf[..sci.len];
 
     // Split into significant digits and the decimal exponent.
@@ -147,7 +165,6 @@ pub fn write_f64(out: &mut Vec<u8>, v: f64, openmetrics: bool) {
         }
         i += 1;
     }
-    let digits = &digits[..nd];
     let mut exp: i32 = 0;
     let mut neg_exp = false;
     for &b in &sci[i + 1..] {
@@ -161,11 +178,18 @@ pub fn write_f64(out: &mut Vec<u8>, v: f64, openmetrics: bool) {
         exp = -exp;
     }
 
+    layout(out, v < 0.0, &digits[..nd], exp, openmetrics);
+}
+
+/// Writes shortest `digits` (no trailing zeros, first digit non-zero) whose
+/// first digit has decimal exponent `exp`, laid out like Go's `%g`.
+fn layout(out: &mut Vec<u8>, negative: bool, digits: &[u8], exp: i32, openmetrics: bool) {
+    let nd = digits.len();
     // Lay out into a stack buffer, then append once. Widest plain case:
     // '-' + "0.0000" + 17 digits; widest exponent case: '-' + 17 + '.' + "e-324".
     let mut o = [0u8; 40];
     let mut n = 0;
-    if v.is_sign_negative() {
+    if negative {
         o[0] = b'-';
         n = 1;
     }
@@ -422,6 +446,14 @@ mod tests {
             (2.0 / 3.0, "0.6666666666666666"),
             (9007199254740992.0, "9.007199254740992e+15"),
             (9007199254740994.0, "9.007199254740994e+15"),
+            (9007199254740991.0, "9.007199254740991e+15"),
+            (-9007199254740991.0, "-9.007199254740991e+15"),
+            (1e15, "1e+15"),
+            (120000000.0, "1.2e+08"),
+            (-1234567.0, "-1.234567e+06"),
+            (4503599627370497.0, "4.503599627370497e+15"),
+            (12345.0, "12345"),
+            (-100.0, "-100"),
             (f64::MAX, "1.7976931348623157e+308"),
             (f64::MIN, "-1.7976931348623157e+308"),
             (f64::MIN_POSITIVE, "2.2250738585072014e-308"),

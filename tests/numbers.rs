@@ -44,6 +44,9 @@ fn finite_f64() -> impl Strategy<Value = f64> {
         (-1_000_000_000i64..1_000_000_000, 0u32..12)
             .prop_map(|(m, e)| m as f64 / 10f64.powi(e as i32)),
         (-2_000_000i64..2_000_000).prop_map(|m| m as f64),
+        // Integral values around the 2^53 fast-path boundary.
+        (-(1i64 << 54)..(1i64 << 54)).prop_map(|m| m as f64),
+        (1i64..100_000, 0i32..16).prop_map(|(m, e)| m as f64 * 10f64.powi(e)),
         (1u32..10, -12i32..12).prop_map(|(d, e)| d as f64 * 10f64.powi(e)),
     ]
 }
