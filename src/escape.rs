@@ -1,29 +1,135 @@
 //! Escaping of label values and HELP text.
 //!
 //! CONTRACT (filled in by the `num` work item; signatures are fixed):
+//!
+//! Each escaper looks every byte up in a static 256-entry table whose entry is
+//! `0` for bytes copied verbatim and otherwise the character that follows the
+//! inserted backslash. Runs of clean bytes are appended with one
+//! `extend_from_slice` each. Only ASCII bytes are ever escaped, so multi-byte
+//! UTF-8 sequences are always copied intact.
+
+/// Builds a class table escaping `\`, line feed and (optionally) `"`.
+const fn table(quote: bool) -> [u8; 256] {
+    let mut t = [0u8; 256];
+    t[b'\\' as usize] = b'\\';
+    t[b'\n' as usize] = b'n';
+    if quote {
+        t[b'"' as usize] = b'"';
+    }
+    t
+}
+
+/// Label values, quoted names and OpenMetrics HELP: `\`, `"`, LF.
+static QUOTED: [u8; 256] = table(true);
+/// Prometheus text 0.0.4 HELP: `\`, LF.
+static HELP_TEXT: [u8; 256] = table(false);
+
+#[inline]
+fn escape_with(out: &mut Vec<u8>, s: &str, class: &[u8; 256]) {
+    let bytes = s.as_bytes();
+    out.reserve(bytes.len());
+    let mut start = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        let esc = class[b as usize];
+        if esc == 0 {
+            continue;
+        }
+        out.extend_from_slice(&bytes[start..i]);
+        out.extend_from_slice(&[b'\\', esc]);
+        start = i + 1;
+    }
+    out.extend_from_slice(&bytes[start..]);
+}
 
 /// Appends `s` escaped for use inside a double-quoted label value or quoted
 /// name: `\` → `\\`, `"` → `\"`, line feed → `\n`; every other byte is copied.
 pub fn write_label_value(out: &mut Vec<u8>, s: &str) {
-    for b in s.bytes() {
-        match b {
-            b'\\' => out.extend_from_slice(b"\\\\"),
-            b'"' => out.extend_from_slice(b"\\\""),
-            b'\n' => out.extend_from_slice(b"\\n"),
-            _ => out.push(b),
-        }
-    }
+    escape_with(out, s, &QUOTED);
 }
 
 /// Appends `s` escaped as HELP text: `\` → `\\` and line feed → `\n`; with
 /// `openmetrics` also `"` → `\"` (OpenMetrics escapes HELP like label values).
 pub fn write_help(out: &mut Vec<u8>, s: &str, openmetrics: bool) {
-    for b in s.bytes() {
-        match b {
-            b'\\' => out.extend_from_slice(b"\\\\"),
-            b'"' if openmetrics => out.extend_from_slice(b"\\\""),
-            b'\n' => out.extend_from_slice(b"\\n"),
-            _ => out.push(b),
+    escape_with(out, s, if openmetrics { &QUOTED } else { &HELP_TEXT });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lv(s: &str) -> String {
+        let mut out = Vec::new();
+        write_label_value(&mut out, s);
+        String::from_utf8(out).unwrap()
+    }
+
+    fn help(s: &str, om: bool) -> String {
+        let mut out = Vec::new();
+        write_help(&mut out, s, om);
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn tables_escape_only_the_three_bytes() {
+        for b in 0..=255u8 {
+            let q = QUOTED[b as usize];
+            let h = HELP_TEXT[b as usize];
+            match b {
+                b'\\' => assert_eq!((q, h), (b'\\', b'\\')),
+                b'\n' => assert_eq!((q, h), (b'n', b'n')),
+                b'"' => assert_eq!((q, h), (b'"', 0)),
+                _ => assert_eq!((q, h), (0, 0), "byte {b:#04x}"),
+            }
         }
+    }
+
+    #[test]
+    fn label_value_rows() {
+        let rows: &[(&str, &str)] = &[
+            ("", ""),
+            ("plain", "plain"),
+            ("a\\b", r"a\\b"),
+            ("say \"hi\"", r#"say \"hi\""#),
+            ("line1\nline2", r"line1\nline2"),
+            ("\n", r"\n"),
+            ("\\", r"\\"),
+            ("\"", r#"\""#),
+            ("\\n", r"\\n"),
+            ("\n\n\"\\", r#"\n\n\"\\"#),
+            ("cr\r tab\t nul\0", "cr\r tab\t nul\0"),
+            ("ünïcödé 日本 🎉", "ünïcödé 日本 🎉"),
+            ("ü\"ü\nü", "ü\\\"ü\\nü"),
+            ("C:\\path\\", r"C:\\path\\"),
+        ];
+        for &(input, want) in rows {
+            assert_eq!(lv(input), want, "label value {input:?}");
+        }
+    }
+
+    #[test]
+    fn help_rows() {
+        // (input, prometheus 0.0.4, openmetrics)
+        let rows: &[(&str, &str, &str)] = &[
+            ("", "", ""),
+            ("Total requests.", "Total requests.", "Total requests."),
+            ("a\\b", r"a\\b", r"a\\b"),
+            ("two\nlines", r"two\nlines", r"two\nlines"),
+            ("a \"quote\"", "a \"quote\"", r#"a \"quote\""#),
+            ("\"\\\n", "\"\\\\\\n", r#"\"\\\n"#),
+            ("tab\there\r", "tab\there\r", "tab\there\r"),
+            ("héllo\n", r"héllo\n", r"héllo\n"),
+        ];
+        for &(input, prom, om) in rows {
+            assert_eq!(help(input, false), prom, "help {input:?}");
+            assert_eq!(help(input, true), om, "om help {input:?}");
+        }
+    }
+
+    #[test]
+    fn appends_to_existing_output() {
+        let mut out = b"k=\"".to_vec();
+        write_label_value(&mut out, "v\"");
+        out.push(b'"');
+        assert_eq!(out, b"k=\"v\\\"\"");
     }
 }
