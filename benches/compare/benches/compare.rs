@@ -11,13 +11,14 @@ use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use otel_expfmt::Format;
-use otel_expfmt_compare::{workloads, OtelPrometheus, Ours, PromClient};
+use otel_expfmt_compare::{workloads, OtelPrometheus, Ours, PromClient, SdkCollect};
 
 fn compare(c: &mut Criterion) {
     for plan in workloads::standard() {
         let mut ours = Ours::new(&plan);
         let otel_prom = OtelPrometheus::new(&plan);
         let prom_client = PromClient::new(&plan);
+        let mut sdk = SdkCollect::new(&plan);
         #[cfg(feature = "reader")]
         let ours_scrape = otel_expfmt_compare::OursScrape::new(&plan);
 
@@ -60,6 +61,11 @@ fn compare(c: &mut Criterion) {
         #[cfg(feature = "reader")]
         group.bench_function("otel_expfmt/scrape_text", |b| {
             b.iter(|| black_box(ours_scrape.scrape(Format::PrometheusText, &mut buf)))
+        });
+
+        // The SDK's share of any full scrape (ours and opentelemetry-prometheus alike).
+        group.bench_function("sdk/collect_only", |b| {
+            b.iter(|| black_box(sdk.collect()).scope_metrics().count())
         });
 
         group.bench_function("opentelemetry_prometheus/scrape_text", |b| {

@@ -60,6 +60,32 @@ impl Ours {
     }
 }
 
+/// Only the SDK's collection into a reused `ResourceMetrics` through a cumulative
+/// `ManualReader`: the part of any full scrape that no encoder can save.
+pub struct SdkCollect {
+    _provider: SdkMeterProvider,
+    reader: workloads::SharedManualReader,
+    metrics: ResourceMetrics,
+}
+
+impl SdkCollect {
+    pub fn new(plan: &Plan) -> Self {
+        let reader = workloads::SharedManualReader::new();
+        let provider = workloads::provider(plan, reader.clone());
+        SdkCollect {
+            _provider: provider,
+            reader,
+            metrics: ResourceMetrics::default(),
+        }
+    }
+
+    pub fn collect(&mut self) -> &ResourceMetrics {
+        use opentelemetry_sdk::metrics::reader::MetricReader as _;
+        self.reader.collect(&mut self.metrics).expect("SDK collect");
+        &self.metrics
+    }
+}
+
 /// A full scrape (collect + encode) through `otel_expfmt::PrometheusReader`.
 // TODO(reader): enabled by the `reader` feature until `PrometheusReader` is merged.
 #[cfg(feature = "reader")]
