@@ -1,0 +1,367 @@
+//! Contestants for the comparison benchmark, each fed the same [`workloads::Plan`].
+//!
+//! * [`Ours`]: `otel_expfmt::Encoder` on a snapshot collected beforehand.
+//! * `OursScrape` (feature `reader`): collect + encode through `otel_expfmt::PrometheusReader`.
+//! * [`OtelPrometheus`]: `opentelemetry-prometheus` registered into a
+//!   `prometheus::Registry`; a scrape is `registry.gather()` + `prometheus::TextEncoder`.
+//! * [`PromClient`]: a `prometheus-client` registry holding the same series and
+//!   values, encoded with `prometheus_client::encoding::text::encode` (OpenMetrics only).
+
+use std::panic::{self, AssertUnwindSafe};
+
+use opentelemetry_sdk::metrics::data::ResourceMetrics;
+use opentelemetry_sdk::metrics::SdkMeterProvider;
+use otel_expfmt::{Config, EncodeStats, Encoder, Format};
+use prometheus::Encoder as _;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::Histogram;
+use prometheus_client::metrics::info::Info;
+use prometheus_client::registry::{Registry, Unit};
+
+#[path = "../../workloads.rs"]
+pub mod workloads;
+
+use workloads::{Kind, Plan};
+
+/// `otel_expfmt::Encoder` over a snapshot taken once through a cumulative `ManualReader`.
+pub struct Ours {
+    _provider: SdkMeterProvider,
+    snapshot: ResourceMetrics,
+    encoder: Encoder,
+}
+
+impl Ours {
+    pub fn new(plan: &Plan) -> Self {
+        let (provider, snapshot) = workloads::snapshot(plan);
+        Ours {
+            _provider: provider,
+            snapshot,
+            encoder: Encoder::new(Config::default()),
+        }
+    }
+
+    /// Clears `out` and encodes the snapshot into it.
+    pub fn encode(&mut self, format: Format, out: &mut Vec<u8>) -> EncodeStats {
+        out.clear();
+        self.encoder.encode(&self.snapshot, format, out)
+    }
+
+    /// The output size in `format`, or `None` while the encoder is a stub
+    /// that panics (the panic message is suppressed).
+    pub fn try_size(&mut self, format: Format) -> Option<usize> {
+        let mut out = Vec::new();
+        let hook = panic::take_hook();
+        panic::set_hook(Box::new(|_| {}));
+        let result = panic::catch_unwind(AssertUnwindSafe(|| self.encode(format, &mut out)));
+        panic::set_hook(hook);
+        result.ok().map(|_| out.len())
+    }
+}
+
+/// Only the SDK's collection into a reused `ResourceMetrics` through a cumulative
+/// `ManualReader`: the part of any full scrape that no encoder can save.
+pub struct SdkCollect {
+    _provider: SdkMeterProvider,
+    reader: workloads::SharedManualReader,
+    metrics: ResourceMetrics,
+}
+
+impl SdkCollect {
+    pub fn new(plan: &Plan) -> Self {
+        let reader = workloads::SharedManualReader::new();
+        let provider = workloads::provider(plan, reader.clone());
+        SdkCollect {
+            _provider: provider,
+            reader,
+            metrics: ResourceMetrics::default(),
+        }
+    }
+
+    pub fn collect(&mut self) -> &ResourceMetrics {
+        use opentelemetry_sdk::metrics::reader::MetricReader as _;
+        self.reader.collect(&mut self.metrics).expect("SDK collect");
+        &self.metrics
+    }
+}
+
+/// A full scrape (collect + encode) through `otel_expfmt::PrometheusReader`.
+// TODO(reader): enabled by the `reader` feature until `PrometheusReader` is merged.
+#[cfg(feature = "reader")]
+pub struct OursScrape {
+    _provider: SdkMeterProvider,
+    reader: otel_expfmt::PrometheusReader,
+}
+
+#[cfg(feature = "reader")]
+impl OursScrape {
+    pub fn new(plan: &Plan) -> Self {
+        let reader = otel_expfmt::PrometheusReader::new(Config::default());
+        let provider = workloads::provider(plan, reader.clone());
+        OursScrape {
+            _provider: provider,
+            reader,
+        }
+    }
+
+    /// Clears `out` and scrapes into it.
+    pub fn scrape(&self, format: Format, out: &mut Vec<u8>) -> EncodeStats {
+        out.clear();
+        self.reader
+            .encode(format, out)
+            .expect("PrometheusReader scrape")
+    }
+}
+
+/// `opentelemetry-prometheus` 0.33 with default options, its own provider.
+pub struct OtelPrometheus {
+    _provider: SdkMeterProvider,
+    registry: prometheus::Registry,
+    encoder: prometheus::TextEncoder,
+}
+
+impl OtelPrometheus {
+    pub fn new(plan: &Plan) -> Self {
+        let registry = prometheus::Registry::new();
+        let exporter = opentelemetry_prometheus::exporter()
+            .with_registry(registry.clone())
+            .build()
+            .expect("building the opentelemetry-prometheus exporter");
+        let provider = workloads::provider(plan, exporter);
+        OtelPrometheus {
+            _provider: provider,
+            registry,
+            encoder: prometheus::TextEncoder::new(),
+        }
+    }
+
+    /// A full scrape: collect and convert (`gather`), then encode text 0.0.4 into `out` (cleared first).
+    pub fn scrape(&self, out: &mut Vec<u8>) {
+        out.clear();
+        let families = self.registry.gather();
+        self.encoder
+            .encode(&families, out)
+            .expect("prometheus TextEncoder");
+    }
+
+    /// Only the collect-and-convert half of a scrape.
+    pub fn gather(&self) -> Vec<prometheus::proto::MetricFamily> {
+        self.registry.gather()
+    }
+
+    /// Only the encoding half of a scrape, on families gathered beforehand.
+    pub fn encode_gathered(&self, families: &[prometheus::proto::MetricFamily], out: &mut Vec<u8>) {
+        out.clear();
+        self.encoder
+            .encode(families, out)
+            .expect("prometheus TextEncoder");
+    }
+}
+
+/// Label set of the `prometheus-client` side: the series' attributes plus the
+/// scope labels `opentelemetry-prometheus` and `otel-expfmt` add by default.
+pub type Labels = Vec<(&'static str, String)>;
+
+fn new_histogram() -> Histogram {
+    Histogram::new(workloads::DEFAULT_BOUNDS)
+}
+
+/// A `prometheus-client` 0.25 registry holding the same series and values.
+pub struct PromClient {
+    registry: Registry,
+}
+
+impl PromClient {
+    pub fn new(plan: &Plan) -> Self {
+        let mut registry = Registry::default();
+        let resource: Labels = plan.resource.iter().map(|(k, v)| (*k, v.clone())).collect();
+        // `target_info{...} 1`, as the OpenTelemetry encoders write the resource.
+        registry.register(
+            "target",
+            "Target metadata",
+            Info::new(
+                resource
+                    .into_iter()
+                    .map(|(k, v)| (k.replace('.', "_"), v))
+                    .collect::<Vec<_>>(),
+            ),
+        );
+        for scope in &plan.scopes {
+            for ins in &scope.instruments {
+                let labels = |attrs: &[(&'static str, String)]| -> Labels {
+                    let mut l: Labels = attrs.to_vec();
+                    l.push(("otel_scope_name", scope.name.clone()));
+                    if let Some(v) = &scope.version {
+                        l.push(("otel_scope_version", v.clone()));
+                    }
+                    l
+                };
+                let name = ins.prom_name();
+                let help = ins.description.clone();
+                let unit = ins.prom_unit.map(|u| Unit::Other(u.to_string()));
+                macro_rules! register {
+                    ($family:expr) => {
+                        match unit.clone() {
+                            Some(u) => {
+                                registry.register_with_unit(name.clone(), help.clone(), u, $family)
+                            }
+                            None => registry.register(name.clone(), help.clone(), $family),
+                        }
+                    };
+                }
+                match ins.kind {
+                    Kind::Counter => {
+                        let family = Family::<Labels, Counter>::default();
+                        for s in &ins.series {
+                            let total: u64 = s.measurements.iter().map(|v| *v as u64).sum();
+                            family.get_or_create(&labels(&s.attributes)).inc_by(total);
+                        }
+                        register!(family);
+                    }
+                    Kind::UpDownCounter => {
+                        let family = Family::<Labels, Gauge>::default();
+                        for s in &ins.series {
+                            let total: i64 = s.measurements.iter().map(|v| *v as i64).sum();
+                            family.get_or_create(&labels(&s.attributes)).set(total);
+                        }
+                        register!(family);
+                    }
+                    Kind::Gauge => {
+                        let family =
+                            Family::<Labels, Gauge<f64, std::sync::atomic::AtomicU64>>::default();
+                        for s in &ins.series {
+                            let last = *s.measurements.last().expect("a gauge measurement");
+                            family.get_or_create(&labels(&s.attributes)).set(last);
+                        }
+                        register!(family);
+                    }
+                    Kind::Histogram => {
+                        let family =
+                            Family::<Labels, Histogram, fn() -> Histogram>::new_with_constructor(
+                                new_histogram,
+                            );
+                        for s in &ins.series {
+                            let h = family.get_or_create(&labels(&s.attributes));
+                            for v in &s.measurements {
+                                h.observe(*v);
+                            }
+                        }
+                        register!(family);
+                    }
+                }
+            }
+        }
+        PromClient { registry }
+    }
+
+    /// Encodes OpenMetrics text into `out` (cleared first).
+    pub fn encode(&self, out: &mut String) {
+        out.clear();
+        prometheus_client::encoding::text::encode(out, &self.registry)
+            .expect("prometheus-client encode");
+    }
+}
+
+/// Sample lines (not comments, not blank) in an exposition.
+pub fn sample_lines(text: &[u8]) -> usize {
+    text.split(|b| *b == b'\n')
+        .filter(|l| !l.is_empty() && l[0] != b'#')
+        .count()
+}
+
+/// Sample lines a plan yields with classic histograms (buckets incl. `+Inf`, `_sum`, `_count`)
+/// and no `_created` samples, `target_info` included.
+pub fn expected_sample_lines(plan: &Plan) -> usize {
+    let per_histogram = workloads::DEFAULT_BOUNDS.len() + 1 + 2;
+    1 + plan
+        .instruments()
+        .map(|i| match i.kind {
+            Kind::Histogram => i.series.len() * per_histogram,
+            _ => i.series.len(),
+        })
+        .sum::<usize>()
+}
+
+/// Peak and current resident set size of this process (`VmHWM`, `VmRSS`), in KiB (Linux only).
+pub fn rss_kib() -> Option<(u64, u64)> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let field = |name: &str| -> Option<u64> {
+        let line = status.lines().find(|l| l.starts_with(name))?;
+        line[name.len()..]
+            .trim()
+            .trim_end_matches("kB")
+            .trim()
+            .parse()
+            .ok()
+    };
+    Some((field("VmHWM:")?, field("VmRSS:")?))
+}
+
+/// Resets the peak RSS (`VmHWM`) to the current RSS (Linux ≥ 4.0); `false` if not possible.
+pub fn reset_peak_rss() -> bool {
+    std::fs::write("/proc/self/clear_refs", "5").is_ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn small() -> Vec<Plan> {
+        vec![
+            workloads::counters(10, 10),
+            workloads::histograms(4, 50),
+            workloads::mixed(1_000, 50, 3, 10),
+        ]
+    }
+
+    #[test]
+    fn opentelemetry_prometheus_writes_every_series() {
+        for plan in small() {
+            let c = OtelPrometheus::new(&plan);
+            let mut out = Vec::new();
+            c.scrape(&mut out);
+            assert_eq!(
+                sample_lines(&out),
+                expected_sample_lines(&plan),
+                "{}",
+                plan.id
+            );
+        }
+    }
+
+    #[test]
+    fn prometheus_client_writes_every_series() {
+        for plan in small() {
+            let c = PromClient::new(&plan);
+            let mut out = String::new();
+            c.encode(&mut out);
+            assert!(out.ends_with("# EOF\n"));
+            assert_eq!(
+                sample_lines(out.as_bytes()),
+                expected_sample_lines(&plan),
+                "{}",
+                plan.id
+            );
+        }
+    }
+
+    #[test]
+    fn standard_sizes_match_the_issue() {
+        let plans = workloads::standard();
+        assert_eq!(plans[0].series(), 1_000);
+        assert_eq!(plans[1].series(), 1_000);
+        assert_eq!(plans[2].series(), 10_000);
+        assert_eq!(plans[2].scopes.len(), 3);
+        assert_eq!(plans[2].resource.len(), 10);
+        for plan in &plans {
+            let kinds: std::collections::HashSet<_> = plan
+                .instruments()
+                .map(|i| format!("{:?}", i.kind))
+                .collect();
+            if plan.id.starts_with("w3") {
+                assert_eq!(kinds.len(), 4);
+            }
+        }
+    }
+}
