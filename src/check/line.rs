@@ -217,12 +217,15 @@ impl Grammar {
     fn sample(self, c: &mut Cursor<'_>) -> Result<Parsed, CheckError> {
         let start = c.pos();
         let mut name = None;
+        let mut blanks_after_name = 0;
         if c.peek().is_some_and(lex::is_name_start) {
             name = Some(c.take_while(lex::is_name_char).to_string());
             if c.peek().is_some_and(|b| b.is_ascii_graphic() && b != b'{') {
                 return Err(c.err_at(start, K::InvalidName));
             }
-            self.blanks(c);
+            if !self.om {
+                blanks_after_name = c.skip_blanks();
+            }
         } else if c.peek() != Some(b'{') {
             let graphic = c.peek().is_some_and(|b| b.is_ascii_graphic() || b >= 0x80);
             return Err(c.err(if graphic { K::InvalidName } else { K::UnexpectedChar }));
@@ -237,10 +240,12 @@ impl Grammar {
             }
         }
         let name = name.ok_or_else(|| c.err_at(start, K::InvalidName))?;
-        if self.om || !had_braces {
-            self.separator(c)?;
-        } else {
+        if self.om {
+            c.expect(b' ')?;
+        } else if had_braces {
             c.skip_blanks();
+        } else if blanks_after_name == 0 {
+            return Err(c.unexpected());
         }
         let value_col = c.col();
         let value_text = c.take_until(self.seps());
