@@ -134,7 +134,11 @@ impl Config {
     #[must_use]
     pub fn with_namespace(mut self, namespace: impl Into<String>) -> Self {
         let namespace = namespace.into();
-        self.namespace = if namespace.is_empty() { None } else { Some(namespace) };
+        self.namespace = if namespace.is_empty() {
+            None
+        } else {
+            Some(namespace)
+        };
         self
     }
 

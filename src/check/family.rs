@@ -36,15 +36,24 @@ enum Meta {
 
 impl State {
     pub(super) fn new(om: bool) -> Self {
-        State { om, families: Vec::new(), claims: HashMap::new(), current: None }
+        State {
+            om,
+            families: Vec::new(),
+            claims: HashMap::new(),
+            current: None,
+        }
     }
 
     pub(super) fn feed(&mut self, line: Line, lineno: usize) -> Result<(), CheckError> {
         let at = CheckError::new(lineno, 1, K::DuplicateMetadata);
         match line {
             Line::Nothing | Line::Eof => Ok(()),
-            Line::Help { name, text } => self.metadata(name, Meta::Help, at, |f| f.help = Some(text)),
-            Line::Unit { name, unit } => self.metadata(name, Meta::Unit, at, |f| f.unit = Some(unit)),
+            Line::Help { name, text } => {
+                self.metadata(name, Meta::Help, at, |f| f.help = Some(text))
+            }
+            Line::Unit { name, unit } => {
+                self.metadata(name, Meta::Unit, at, |f| f.unit = Some(unit))
+            }
             Line::Type { name, kind } => self.metadata(name, Meta::Type, at, |f| f.kind = kind),
             Line::Sample(parsed) => self.sample(*parsed, lineno),
         }
@@ -87,7 +96,8 @@ impl State {
         if meta == Meta::Type {
             cur.has_type = true;
             cur.rules = Rules::new(om, family.kind, &family.name);
-            let clash = generated(&family.name, family.kind, om).any(|n| self.claims.contains_key(&n));
+            let clash =
+                generated(&family.name, family.kind, om).any(|n| self.claims.contains_key(&n));
             if clash {
                 return Err(err(K::ClashingName));
             }
@@ -110,14 +120,18 @@ impl State {
     fn sample(&mut self, parsed: Parsed, lineno: usize) -> Result<(), CheckError> {
         let om = self.om;
         let belongs = self.current.as_ref().is_some_and(|c| {
-            suffixes(c.family.kind, om)
-                .iter()
-                .any(|s| c.family.name.len() + s.len() == parsed.sample.name.len()
+            suffixes(c.family.kind, om).iter().any(|s| {
+                c.family.name.len() + s.len() == parsed.sample.name.len()
                     && parsed.sample.name.starts_with(c.family.name.as_str())
-                    && parsed.sample.name.ends_with(s))
+                    && parsed.sample.name.ends_with(s)
+            })
         });
         if !belongs {
-            if self.current.as_ref().is_some_and(|c| c.family.name == parsed.sample.name) {
+            if self
+                .current
+                .as_ref()
+                .is_some_and(|c| c.family.name == parsed.sample.name)
+            {
                 return Err(CheckError::new(lineno, 1, K::InvalidSampleName));
             }
             self.start(parsed.sample.name.clone(), lineno, true)?;
@@ -137,13 +151,23 @@ impl State {
         if let Some(&family_name) = self.claims.get(&name) {
             // The name reappears (a sample of an earlier family, or its
             // metadata), or merely collides with a name another family reads.
-            let kind = if family_name || for_sample { K::InterleavedFamily } else { K::ClashingName };
+            let kind = if family_name || for_sample {
+                K::InterleavedFamily
+            } else {
+                K::ClashingName
+            };
             return Err(CheckError::new(lineno, 1, kind));
         }
         let kind = MetricType::Untyped;
         self.current = Some(Current {
             rules: Rules::new(self.om, kind, &name),
-            family: Family { name, kind, help: None, unit: None, samples: Vec::new() },
+            family: Family {
+                name,
+                kind,
+                help: None,
+                unit: None,
+                samples: Vec::new(),
+            },
             has_type: false,
         });
         Ok(())
@@ -168,5 +192,6 @@ impl State {
 /// The family name and every sample name a family of `kind` reads (so, in
 /// OpenMetrics, a gauge `a_created` clashes with a counter `a`).
 fn generated(name: &str, kind: MetricType, om: bool) -> impl Iterator<Item = String> + '_ {
-    std::iter::once(name.to_string()).chain(suffixes(kind, om).iter().map(move |s| format!("{name}{s}")))
+    std::iter::once(name.to_string())
+        .chain(suffixes(kind, om).iter().map(move |s| format!("{name}{s}")))
 }

@@ -195,7 +195,8 @@ pub(super) fn is_legacy_metric_name(s: &str) -> bool {
 /// `[a-zA-Z_][a-zA-Z0-9_]*`
 pub(super) fn is_legacy_label_name(s: &str) -> bool {
     let b = s.as_bytes();
-    b.first().is_some_and(|&c| c.is_ascii_alphabetic() || c == b'_')
+    b.first()
+        .is_some_and(|&c| c.is_ascii_alphabetic() || c == b'_')
         && b.iter().all(|&c| is_label_char(c))
 }
 
@@ -229,7 +230,8 @@ pub(super) fn is_decimal(text: &str) -> bool {
 }
 
 fn count_digits(b: &[u8], from: usize) -> usize {
-    b.get(from..).map_or(0, |s| s.iter().take_while(|c| c.is_ascii_digit()).count())
+    b.get(from..)
+        .map_or(0, |s| s.iter().take_while(|c| c.is_ascii_digit()).count())
 }
 
 /// A finite decimal; `None` if the syntax is wrong.
@@ -254,7 +256,11 @@ pub(super) fn parse_number(text: &str) -> Option<f64> {
         _ => (0.0, text),
     };
     if word.eq_ignore_ascii_case("inf") || word.eq_ignore_ascii_case("infinity") {
-        Some(if sign < 0.0 { f64::NEG_INFINITY } else { f64::INFINITY })
+        Some(if sign < 0.0 {
+            f64::NEG_INFINITY
+        } else {
+            f64::INFINITY
+        })
     } else if sign == 0.0 && word.eq_ignore_ascii_case("nan") {
         Some(f64::NAN)
     } else {
@@ -276,7 +282,9 @@ pub(super) fn parse_millis(text: &str) -> Option<i64> {
 pub(super) fn exact_uint(text: &str) -> Option<u128> {
     let text = text.strip_prefix('+').unwrap_or(text);
     let (int, frac) = text.split_once('.').unwrap_or((text, ""));
-    if int.is_empty() || !int.bytes().all(|b| b.is_ascii_digit()) || !frac.bytes().all(|b| b == b'0')
+    if int.is_empty()
+        || !int.bytes().all(|b| b.is_ascii_digit())
+        || !frac.bytes().all(|b| b == b'0')
     {
         return None;
     }
@@ -289,10 +297,14 @@ mod tests {
 
     #[test]
     fn decimal_syntax() {
-        for ok in ["1", "-1", "+1.5", "1.", ".5", "1e5", "1E-5", "1.e+5", "007", "0.0"] {
+        for ok in [
+            "1", "-1", "+1.5", "1.", ".5", "1e5", "1E-5", "1.e+5", "007", "0.0",
+        ] {
             assert!(is_decimal(ok), "{ok}");
         }
-        for bad in ["", "+", ".", "e5", "1e", "1e+", "1_0", "0x1", "1.2.3", " 1", "1 ", "--1"] {
+        for bad in [
+            "", "+", ".", "e5", "1e", "1e+", "1_0", "0x1", "1.2.3", " 1", "1 ", "--1",
+        ] {
             assert!(!is_decimal(bad), "{bad}");
         }
     }
@@ -316,7 +328,10 @@ mod tests {
         assert_eq!(parse_millis("99999999999999999999"), None);
         assert_eq!(exact_uint("17.0"), Some(17));
         assert_eq!(exact_uint("1e3"), None);
-        assert_eq!(exact_uint("18446744073709551617"), Some(18_446_744_073_709_551_617));
+        assert_eq!(
+            exact_uint("18446744073709551617"),
+            Some(18_446_744_073_709_551_617)
+        );
     }
 
     #[test]
@@ -330,8 +345,14 @@ mod tests {
         let e = c.quoted(Escapes::PromQuoted).unwrap_err();
         assert_eq!((e.line, e.column, e.kind), (1, 3, K::InvalidEscape));
         let mut c = Cursor::new("x\\", 1);
-        assert_eq!(c.text_to_end(Escapes::OpenMetrics).unwrap_err().kind, K::InvalidEscape);
+        assert_eq!(
+            c.text_to_end(Escapes::OpenMetrics).unwrap_err().kind,
+            K::InvalidEscape
+        );
         let mut c = Cursor::new("\"open", 1);
-        assert_eq!(c.quoted(Escapes::OpenMetrics).unwrap_err().kind, K::UnexpectedEndOfLine);
+        assert_eq!(
+            c.quoted(Escapes::OpenMetrics).unwrap_err().kind,
+            K::UnexpectedEndOfLine
+        );
     }
 }

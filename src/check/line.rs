@@ -228,7 +228,11 @@ impl Grammar {
             }
         } else if c.peek() != Some(b'{') {
             let graphic = c.peek().is_some_and(|b| b.is_ascii_graphic() || b >= 0x80);
-            return Err(c.err(if graphic { K::InvalidName } else { K::UnexpectedChar }));
+            return Err(c.err(if graphic {
+                K::InvalidName
+            } else {
+                K::UnexpectedChar
+            }));
         }
         let mut labels = Vec::new();
         let mut label_cols = Vec::new();
@@ -326,7 +330,10 @@ impl Grammar {
         }
         let mut labels = Vec::new();
         self.labels(c, &mut labels, &mut Vec::new(), false)?;
-        let chars: usize = labels.iter().map(|(n, v)| n.chars().count() + v.chars().count()).sum();
+        let chars: usize = labels
+            .iter()
+            .map(|(n, v)| n.chars().count() + v.chars().count())
+            .sum();
         if chars > EXEMPLAR_MAX_CHARS {
             return Err(c.err_at(parsed.exemplar_col - 1, K::ExemplarTooLong));
         }

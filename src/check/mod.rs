@@ -94,8 +94,9 @@ pub fn check_with(
             None => (rest, false, &rest[rest.len()..]),
         };
         rest = next;
-        let text = std::str::from_utf8(raw)
-            .map_err(|e| CheckError::new(lineno, e.valid_up_to() + 1, CheckErrorKind::InvalidUtf8))?;
+        let text = std::str::from_utf8(raw).map_err(|e| {
+            CheckError::new(lineno, e.valid_up_to() + 1, CheckErrorKind::InvalidUtf8)
+        })?;
         let parsed = line::parse(text, lineno, om, utf8)?;
         if let line::Line::Eof = parsed {
             if !rest.is_empty() {
@@ -310,7 +311,11 @@ impl CheckError {
 
 impl std::fmt::Display for CheckError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "line {}, column {}: {}", self.line, self.column, self.kind)
+        write!(
+            f,
+            "line {}, column {}: {}",
+            self.line, self.column, self.kind
+        )
     }
 }
 

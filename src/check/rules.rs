@@ -2,7 +2,7 @@
 //! the value rules of each type.
 
 use std::cmp::Ordering;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use super::lex;
 use super::line::Parsed;
@@ -36,6 +36,8 @@ pub(super) struct Rules {
     kind: MetricType,
     family: String,
     metrics: Vec<Metric>,
+    /// Index into `metrics` by label-set key.
+    index: HashMap<String, usize>,
     current: Option<usize>,
     /// 0.0.4: every series of the family (duplicates are always errors).
     series: HashSet<String>,
@@ -44,7 +46,6 @@ pub(super) struct Rules {
 /// One label set (without `le`, `quantile` or the state label).
 #[derive(Debug)]
 struct Metric {
-    key: String,
     last_timestamp: Option<f64>,
     point: Point,
 }
@@ -94,6 +95,7 @@ impl Rules {
             kind,
             family: family.to_string(),
             metrics: Vec::new(),
+            index: HashMap::new(),
             current: None,
             series: HashSet::new(),
         }
@@ -105,7 +107,10 @@ impl Rules {
         let suffix = s.name.get(self.family.len()..).unwrap_or("");
         let at_line = (line, 1);
         let at_value = (line, p.value_col);
-        let hist = matches!(self.kind, MetricType::Histogram | MetricType::GaugeHistogram);
+        let hist = matches!(
+            self.kind,
+            MetricType::Histogram | MetricType::GaugeHistogram
+        );
 
         // The label that tells the samples of one point apart, and its bound.
         let special = match (self.kind, suffix) {
@@ -116,16 +121,28 @@ impl Rules {
         };
         let label_col = |name: &str| {
             let i = s.labels.iter().position(|(n, _)| n == name);
-            (line, i.and_then(|i| p.label_cols.get(i).copied()).unwrap_or(1))
+            (
+                line,
+                i.and_then(|i| p.label_cols.get(i).copied()).unwrap_or(1),
+            )
         };
-        let find = |name: &str| s.labels.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str());
+        let find = |name: &str| {
+            s.labels
+                .iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, v)| v.as_str())
+        };
         let mut bound = None;
         if let Some(label) = special {
             let text = find(label).ok_or_else(|| error(at_line, K::MissingLabel))?;
             bound = match label {
-                "le" => Some(self.le(text).ok_or_else(|| error(label_col("le"), K::InvalidBoundLabel))?),
+                "le" => Some(
+                    self.le(text)
+                        .ok_or_else(|| error(label_col("le"), K::InvalidBoundLabel))?,
+                ),
                 "quantile" => Some(
-                    self.quantile(text).ok_or_else(|| error(label_col("quantile"), K::InvalidBoundLabel))?,
+                    self.quantile(text)
+                        .ok_or_else(|| error(label_col("quantile"), K::InvalidBoundLabel))?,
                 ),
                 _ => None,
             };
@@ -142,15 +159,20 @@ impl Rules {
         // Metric (label set) and series identity.
         let key = canonical(s.labels.iter().filter(|(n, _)| Some(n.as_str()) != special));
         let series_key = format!("{}:{}{}", s.name.len(), s.name, canonical(s.labels.iter()));
-        let index = match self.metrics.iter().position(|m| m.key == key) {
-            Some(i) if Some(i) != self.current && self.om => return Err(error(at_line, K::InterleavedMetric)),
-            Some(i) => i,
+        let index = match self.index.get(&key) {
+            Some(&i) if Some(i) != self.current && self.om => {
+                return Err(error(at_line, K::InterleavedMetric));
+            }
+            Some(&i) => i,
             None => {
                 self.metrics.push(Metric {
-                    key,
                     last_timestamp: None,
-                    point: Point { first: at_line, ..Point::default() },
+                    point: Point {
+                        first: at_line,
+                        ..Point::default()
+                    },
                 });
+                self.index.insert(key, self.metrics.len() - 1);
                 self.metrics.len() - 1
             }
         };
@@ -165,12 +187,19 @@ impl Rules {
                     return Err(error((line, p.timestamp_col), K::TimestampOutOfOrder));
                 }
             }
-            if let Some((_, previous)) = metric.point.series.iter().find(|(k, _)| *k == series_key) {
+            if let Some((_, previous)) = metric.point.series.iter().find(|(k, _)| *k == series_key)
+            {
                 if previous.is_none() || s.timestamp.is_none() {
                     return Err(error(at_line, K::DuplicateSeries));
                 }
                 // Same series again with a later timestamp: a new metric point.
-                let done = std::mem::replace(&mut metric.point, Point { first: at_line, ..Point::default() });
+                let done = std::mem::replace(
+                    &mut metric.point,
+                    Point {
+                        first: at_line,
+                        ..Point::default()
+                    },
+                );
                 check_point(&done, self.kind, om)?;
             }
             metric.last_timestamp = s.timestamp.or(metric.last_timestamp);
@@ -183,11 +212,17 @@ impl Rules {
         // Exemplars: counter `_total` and histogram `_bucket` lines only.
         if let Some(exemplar) = &s.exemplar {
             let at = (line, p.exemplar_col);
-            let allowed = (self.kind == MetricType::Counter && suffix == "_total") || (hist && suffix == "_bucket");
+            let allowed = (self.kind == MetricType::Counter && suffix == "_total")
+                || (hist && suffix == "_bucket");
             if !allowed {
                 return Err(error(at, K::ExemplarNotAllowed));
             }
-            if bound.is_some_and(|le| !(exemplar.value <= le)) {
+            if bound.is_some_and(|le| {
+                !matches!(
+                    exemplar.value.partial_cmp(&le),
+                    Some(Ordering::Less | Ordering::Equal)
+                )
+            }) {
                 return Err(error(at, K::ExemplarOutOfBucket));
             }
         }
@@ -196,7 +231,9 @@ impl Rules {
         let v = s.value;
         let text = s.value_text.as_str();
         match (self.kind, suffix) {
-            (MetricType::Counter, "_total") | (MetricType::Counter, "") if v.is_nan() || v < 0.0 => {
+            (MetricType::Counter, "_total") | (MetricType::Counter, "")
+                if v.is_nan() || v < 0.0 =>
+            {
                 return Err(error(at_value, K::InvalidCounter));
             }
             (MetricType::Histogram | MetricType::GaugeHistogram, _) => {
@@ -207,8 +244,14 @@ impl Rules {
                         if !is_count(v, om) {
                             return Err(error(at_value, K::HistogramRule(H::InvalidCount)));
                         }
-                        if point.last_bound.is_some_and(|last| !(le > last)) {
-                            return Err(error(label_col("le"), K::HistogramRule(H::BucketsOutOfOrder)));
+                        if point
+                            .last_bound
+                            .is_some_and(|last| le.partial_cmp(&last) != Some(Ordering::Greater))
+                        {
+                            return Err(error(
+                                label_col("le"),
+                                K::HistogramRule(H::BucketsOutOfOrder),
+                            ));
                         }
                         if let Some((last_text, last)) = &point.last_bucket {
                             if cmp_counts((text, v), (last_text, *last)) == Ordering::Less {
@@ -244,7 +287,9 @@ impl Rules {
             (MetricType::Summary, "_sum") if om && (v.is_nan() || v < 0.0) => {
                 return Err(error(at_value, K::ValueNotAllowed));
             }
-            (MetricType::Summary, "") if om && v < 0.0 => return Err(error(at_value, K::ValueNotAllowed)),
+            (MetricType::Summary, "") if om && v < 0.0 => {
+                return Err(error(at_value, K::ValueNotAllowed))
+            }
             (MetricType::Info, _) if v != 1.0 => return Err(error(at_value, K::ValueNotAllowed)),
             (MetricType::StateSet, _) if v != 0.0 && v != 1.0 => {
                 return Err(error(at_value, K::ValueNotAllowed));
@@ -282,7 +327,11 @@ impl Rules {
 
     /// A `quantile` value: a number in `[0, 1]`.
     fn quantile(&self, text: &str) -> Option<f64> {
-        let value = if self.om { lex::parse_decimal(text) } else { lex::parse_number(text) };
+        let value = if self.om {
+            lex::parse_decimal(text)
+        } else {
+            lex::parse_number(text)
+        };
         value.filter(|q| (0.0..=1.0).contains(q))
     }
 }

@@ -22,7 +22,12 @@ impl Encoder {
     }
 
     /// Appends `metrics` to `out` in `format`, with the default name escaping.
-    pub fn encode(&mut self, metrics: &ResourceMetrics, format: Format, out: &mut Vec<u8>) -> EncodeStats {
+    pub fn encode(
+        &mut self,
+        metrics: &ResourceMetrics,
+        format: Format,
+        out: &mut Vec<u8>,
+    ) -> EncodeStats {
         self.encode_with(metrics, format, Escaping::Underscores, out)
     }
 
