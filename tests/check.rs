@@ -120,6 +120,8 @@ fn syntax_errors_have_positions() {
     assert_eq!(prom("a\n"), (K::UnexpectedEndOfLine, 1, 2));
     assert_eq!(prom("a{x=\"1} 1\n"), (K::UnexpectedEndOfLine, 1, 10));
     assert_eq!(prom("# TYPE a gauge\na 1"), (K::MissingFinalNewline, 2, 4));
+    assert_eq!(prom("a 1\n# c"), (K::MissingFinalNewline, 2, 4));
+    check(b"a 1\n \t", Format::PrometheusText).unwrap();
     assert_eq!(om("a 1\n\n# EOF\n"), (K::BlankLine, 2, 1));
     assert_eq!(om("# FOO a\n# EOF\n"), (K::UnknownComment, 1, 1));
     assert_eq!(om("#a_sum 0\n# EOF\n"), (K::UnknownComment, 1, 1));

@@ -35,7 +35,41 @@
 //!
 //! Problems that only show once a group of lines is complete (a histogram
 //! without a `+Inf` bucket, `_sum` without `_count`) are reported when the
-//! group ends, at the first line of the group.
+//! group ends (at the offending line, or the group's first line); a syntax
+//! error in a later line of an unfinished group wins.
+//!
+//! # Decisions where the sources leave room
+//!
+//! * Duplicate series: 0.0.4 rejects any repeat of a name and label set (label
+//!   order irrelevant), timestamps or not. OpenMetrics allows a repeat only as
+//!   a new metric point: both samples timestamped, not going backwards (the
+//!   suite accepts equal timestamps), so `a 1` / `a 2` is rejected.
+//! * Metric points: in OpenMetrics the samples of one label set must be
+//!   contiguous; 0.0.4 only requires families to be contiguous.
+//! * Names: a family whose name, or a sample name it reads (`h_bucket`,
+//!   `c_total`, OpenMetrics `c_created`), reappears after another family is
+//!   [`CheckErrorKind::InterleavedFamily`] or [`CheckErrorKind::ClashingName`].
+//! * 0.0.4 HELP accepts only `\\` and `\n` (as Prometheus 2.x does);
+//!   label values `\\`, `\"`, `\n`. OpenMetrics keeps a backslash before
+//!   any other character as written (the ABNF's `BS normal-char`, the suite's
+//!   `\z`), and accepts a raw `"` in HELP (the suite's `help_escaping`).
+//! * Numbers: decimals plus `Inf`/`Infinity`/`NaN` in any case with an
+//!   optional sign on infinities (Go's `ParseFloat`, and RFC 5234 strings are
+//!   case-insensitive); no hexadecimal, no underscores. 0.0.4 rejects
+//!   out-of-range decimals like Go. OpenMetrics timestamps are finite
+//!   decimals; 0.0.4 timestamps are `int64` milliseconds.
+//! * `le` in OpenMetrics is a finite decimal or exactly `+Inf` (the suite
+//!   rejects `+INF`); non-canonical forms such as `1` or `1e-04` pass.
+//! * Counters (both formats) reject negative and NaN values. Histogram bucket
+//!   and count values must be non-negative, and in OpenMetrics whole numbers;
+//!   counts are compared exactly when written as integers. A 0.0.4 histogram
+//!   may have a negative `_sum` and `_sum` without `_count`.
+//! * A bucket exemplar must not exceed the bucket's `le` (the suite's own
+//!   valid cases put `0.5` in the `(1, 2]` bucket, so the lower bound is not
+//!   checked).
+//! * A truncated `# HELP` / `# TYPE a` line is an error in 0.0.4 (the format
+//!   requires the tokens; Go silently ignores it); a final line of only blanks
+//!   without a newline is accepted (as Go does).
 
 use crate::{Escaping, Format};
 
@@ -105,8 +139,11 @@ pub fn check_with(
             saw_eof = true;
             break;
         }
+        // 0.0.4 (like Go's parser) accepts a last line of only blanks
+        // without a newline, but nothing else.
+        let blank_tail = !om && raw.iter().all(|&b| b == b' ' || b == b'\t');
         state.feed(parsed, lineno)?;
-        if !terminated {
+        if !terminated && !blank_tail {
             state.finish()?;
             let kind = if om {
                 CheckErrorKind::MissingEof

@@ -231,9 +231,7 @@ impl Rules {
         let v = s.value;
         let text = s.value_text.as_str();
         match (self.kind, suffix) {
-            (MetricType::Counter, "_total") | (MetricType::Counter, "")
-                if v.is_nan() || v < 0.0 =>
-            {
+            (MetricType::Counter, "_total" | "") if v.is_nan() || v < 0.0 => {
                 return Err(error(at_value, K::InvalidCounter));
             }
             (MetricType::Histogram | MetricType::GaugeHistogram, _) => {
