@@ -21,6 +21,7 @@ pub use config::{Config, ExponentialHistograms, ResourceSelector, TranslationStr
 pub use encode::Encoder;
 pub use error::Error;
 pub use format::{Escaping, Format};
+pub use negotiate::{negotiate, Negotiated};
 pub use stats::{DropReason, EncodeStats, RenameReason};
 
 /// Internals for this crate's tests, fuzzers and benchmarks. Not part of the
