@@ -9,9 +9,6 @@ mod escape;
 mod format;
 mod name;
 mod negotiate;
-// TEMPORARY (reader branch): stand-in for `negotiate`; delete these three lines at merge.
-mod negotiate_standin;
-pub use negotiate_standin::{negotiate, Negotiated};
 mod num;
 mod reader;
 mod stats;
@@ -24,6 +21,7 @@ pub use config::{Config, ExponentialHistograms, ResourceSelector, TranslationStr
 pub use encode::Encoder;
 pub use error::Error;
 pub use format::{Escaping, Format};
+pub use negotiate::{negotiate, Negotiated};
 pub use reader::PrometheusReader;
 pub use stats::{DropReason, EncodeStats, RenameReason};
 

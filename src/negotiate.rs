@@ -1,1 +1,1146 @@
-//! `Accept`-header content negotiation (CONTRACT: filled in by the `negotiate` work item).
+//! `Accept`-header content negotiation.
+//!
+//! [`negotiate`] reads a scrape request's `Accept` header and picks the
+//! exposition format, its version label and the name-escaping scheme.
+//! [`Negotiated::content_type`] then gives the exact `Content-Type` of the
+//! answer, always one of a fixed set of `&'static str` values: nothing from
+//! the request is ever copied into the response (spec digest C-12).
+//!
+//! The parser works on the header's bytes, allocates nothing, never panics and
+//! never fails: whatever it cannot use is skipped, and a header with nothing
+//! usable gets the default answer (text 0.0.4, `underscores`).
+
+use crate::{Escaping, Format};
+
+/// A concrete representation this crate can answer with: a format plus the
+/// version written in the `Content-Type` (the body does not depend on it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum Media {
+    /// `text/plain; version=0.0.4`.
+    Text004 = 0,
+    /// `text/plain; version=1.0.0` (same line grammar as 0.0.4).
+    Text100 = 1,
+    /// `application/openmetrics-text; version=1.0.0`.
+    Om100 = 2,
+    /// `application/openmetrics-text; version=0.0.1` (same body as 1.0.0).
+    Om001 = 3,
+}
+
+impl Media {
+    const ALL: [Media; 4] = [Media::Text004, Media::Text100, Media::Om100, Media::Om001];
+
+    const fn format(self) -> Format {
+        match self {
+            Media::Text004 | Media::Text100 => Format::PrometheusText,
+            Media::Om100 | Media::Om001 => Format::OpenMetrics,
+        }
+    }
+}
+
+/// Position of a scheme in a row of [`CONTENT_TYPES`].
+const fn escaping_index(escaping: Escaping) -> usize {
+    match escaping {
+        Escaping::Underscores => 0,
+        Escaping::AllowUtf8 => 1,
+        Escaping::Dots => 2,
+        Escaping::Values => 3,
+    }
+}
+
+/// Every `Content-Type` this crate answers with: one row per [`Media`] (in
+/// discriminant order), one column per [`Escaping`] (in [`escaping_index`] order).
+const CONTENT_TYPES: [&str; 16] = [
+    "text/plain; version=0.0.4; charset=utf-8; escaping=underscores",
+    "text/plain; version=0.0.4; charset=utf-8; escaping=allow-utf-8",
+    "text/plain; version=0.0.4; charset=utf-8; escaping=dots",
+    "text/plain; version=0.0.4; charset=utf-8; escaping=values",
+    "text/plain; version=1.0.0; charset=utf-8; escaping=underscores",
+    "text/plain; version=1.0.0; charset=utf-8; escaping=allow-utf-8",
+    "text/plain; version=1.0.0; charset=utf-8; escaping=dots",
+    "text/plain; version=1.0.0; charset=utf-8; escaping=values",
+    "application/openmetrics-text; version=1.0.0; charset=utf-8; escaping=underscores",
+    "application/openmetrics-text; version=1.0.0; charset=utf-8; escaping=allow-utf-8",
+    "application/openmetrics-text; version=1.0.0; charset=utf-8; escaping=dots",
+    "application/openmetrics-text; version=1.0.0; charset=utf-8; escaping=values",
+    "application/openmetrics-text; version=0.0.1; charset=utf-8; escaping=underscores",
+    "application/openmetrics-text; version=0.0.1; charset=utf-8; escaping=allow-utf-8",
+    "application/openmetrics-text; version=0.0.1; charset=utf-8; escaping=dots",
+    "application/openmetrics-text; version=0.0.1; charset=utf-8; escaping=values",
+];
+
+/// What to answer a scrape with: the [`Format`] to encode, the [`Escaping`]
+/// scheme for names, and the exact `Content-Type` to send.
+///
+/// Build it with [`negotiate`] from the request's `Accept` header, or with
+/// [`Negotiated::new`] when the format is fixed by configuration.
+///
+/// ```
+/// use otel_expfmt::{negotiate, Escaping, Format, Negotiated};
+///
+/// let answer = negotiate(Some("application/openmetrics-text;version=1.0.0"));
+/// assert_eq!(answer, Negotiated::new(Format::OpenMetrics, Escaping::Underscores));
+/// assert_eq!(negotiate(None), Negotiated::default());
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Negotiated {
+    media: Media,
+    escaping: Escaping,
+}
+
+impl Negotiated {
+    /// An answer in `format` with names escaped by `escaping`, labelled with
+    /// the format's default version (text `0.0.4`, OpenMetrics `1.0.0`).
+    ///
+    /// ```
+    /// use otel_expfmt::{Escaping, Format, Negotiated};
+    ///
+    /// let n = Negotiated::new(Format::OpenMetrics, Escaping::AllowUtf8);
+    /// assert_eq!(
+    ///     n.content_type(),
+    ///     "application/openmetrics-text; version=1.0.0; charset=utf-8; escaping=allow-utf-8"
+    /// );
+    /// ```
+    #[must_use]
+    pub const fn new(format: Format, escaping: Escaping) -> Self {
+        let media = match format {
+            Format::PrometheusText => Media::Text004,
+            Format::OpenMetrics => Media::Om100,
+        };
+        Negotiated { media, escaping }
+    }
+
+    /// The format to encode the body in.
+    ///
+    /// ```
+    /// use otel_expfmt::{negotiate, Format};
+    ///
+    /// assert_eq!(negotiate(Some("text/plain")).format(), Format::PrometheusText);
+    /// // OpenMetrics 0.0.1 is answered with the same body as 1.0.0.
+    /// let om = negotiate(Some("application/openmetrics-text; version=0.0.1"));
+    /// assert_eq!(om.format(), Format::OpenMetrics);
+    /// ```
+    #[must_use]
+    pub const fn format(self) -> Format {
+        self.media.format()
+    }
+
+    /// The scheme for writing metric and label names that are not valid
+    /// legacy Prometheus names.
+    ///
+    /// ```
+    /// use otel_expfmt::{negotiate, Escaping};
+    ///
+    /// let n = negotiate(Some("text/plain;version=1.0.0;escaping=allow-utf-8"));
+    /// assert_eq!(n.escaping(), Escaping::AllowUtf8);
+    /// assert_eq!(negotiate(Some("text/plain")).escaping(), Escaping::Underscores);
+    /// ```
+    #[must_use]
+    pub const fn escaping(self) -> Escaping {
+        self.escaping
+    }
+
+    /// The exact `Content-Type` header value for the answer: media type,
+    /// version, `charset=utf-8` and the escaping scheme. It is one of sixteen
+    /// fixed strings, never built from request text.
+    ///
+    /// ```
+    /// use otel_expfmt::negotiate;
+    ///
+    /// assert_eq!(
+    ///     negotiate(Some("text/plain;version=0.0.4")).content_type(),
+    ///     "text/plain; version=0.0.4; charset=utf-8; escaping=underscores"
+    /// );
+    /// assert_eq!(
+    ///     negotiate(Some("application/openmetrics-text;version=0.0.1;escaping=dots")).content_type(),
+    ///     "application/openmetrics-text; version=0.0.1; charset=utf-8; escaping=dots"
+    /// );
+    /// ```
+    #[must_use]
+    pub const fn content_type(self) -> &'static str {
+        CONTENT_TYPES[self.media as usize * 4 + escaping_index(self.escaping)]
+    }
+}
+
+/// The answer when the request says nothing usable: Prometheus text 0.0.4
+/// with `underscores` escaping (spec digest C-1).
+///
+/// ```
+/// use otel_expfmt::{Escaping, Format, Negotiated};
+///
+/// let n = Negotiated::default();
+/// assert_eq!(n.format(), Format::PrometheusText);
+/// assert_eq!(n.escaping(), Escaping::Underscores);
+/// assert_eq!(n.content_type(), "text/plain; version=0.0.4; charset=utf-8; escaping=underscores");
+/// ```
+impl Default for Negotiated {
+    fn default() -> Self {
+        Negotiated::new(Format::PrometheusText, Escaping::Underscores)
+    }
+}
+
+/// Chooses the format and name escaping from a request's `Accept` header
+/// (`None` when the request has none).
+///
+/// The header is a comma-separated list of media ranges, each
+/// `type/subtype` followed by `;`-separated `name=value` parameters. Type,
+/// subtype and parameter names are case-insensitive; whitespace is allowed
+/// around `,`, `;` and `=`; values may be quoted strings. Supported ranges:
+///
+/// | media range | answer |
+/// |---|---|
+/// | `text/plain`, `version=0.0.4` or no version | text, `version=0.0.4` |
+/// | `text/plain; version=1.0.0` | text, `version=1.0.0` (same body) |
+/// | `application/openmetrics-text`, `version=1.0.0` or no version | OpenMetrics, `version=1.0.0` |
+/// | `application/openmetrics-text; version=0.0.1` | OpenMetrics, `version=0.0.1` (same body) |
+/// | `text/*`, `*/*` | text, `version=0.0.4` |
+/// | `application/*` | OpenMetrics, `version=1.0.0` |
+///
+/// Anything else (protobuf, other versions, other types, a `charset` other
+/// than `utf-8`) is skipped. So is a clause that is malformed: a bad media
+/// range, a parameter without `=`, an unterminated quoted string, a repeated
+/// `q`, `version`, `escaping` or `charset`, or a `q` that is not a plain
+/// `0`..`1` with at most three decimals. A `version` on a wildcard range is
+/// ignored. Commas and semicolons inside a quoted string do not separate
+/// anything, so an unbalanced `"` makes the rest of the header unusable.
+///
+/// The answer comes from the supported clause with the highest `q` (default
+/// 1); on a tie the earlier clause wins. `q=0` means "not acceptable": such a
+/// clause is never chosen, and it rules out what it names for wildcard and
+/// versionless clauses too (the most specific matching clause decides, as in
+/// RFC 9110), e.g. `text/plain;version=0.0.4;q=0, text/plain` answers with
+/// text `version=1.0.0`. With no usable clause, or no header, the answer is
+/// [`Negotiated::default`] (text 0.0.4, `underscores`).
+///
+/// It runs in time linear in the header's length, allocates nothing, never
+/// panics and never fails.
+///
+/// The escaping scheme is the chosen clause's `escaping` parameter:
+/// `allow-utf-8`, `underscores`, `dots` or `values`, matched exactly. A
+/// missing or unknown value means `underscores`; an `escaping` on any other
+/// clause is ignored.
+///
+/// ```
+/// use otel_expfmt::{negotiate, Escaping, Format};
+///
+/// // What Prometheus 3 sends by default.
+/// let accept = "application/openmetrics-text;version=1.0.0;escaping=allow-utf-8;q=0.6,\
+///               application/openmetrics-text;version=0.0.1;q=0.5,\
+///               text/plain;version=1.0.0;escaping=allow-utf-8;q=0.4,\
+///               text/plain;version=0.0.4;q=0.3,*/*;q=0.2";
+/// let n = negotiate(Some(accept));
+/// assert_eq!(n.format(), Format::OpenMetrics);
+/// assert_eq!(n.escaping(), Escaping::AllowUtf8);
+/// assert_eq!(
+///     n.content_type(),
+///     "application/openmetrics-text; version=1.0.0; charset=utf-8; escaping=allow-utf-8"
+/// );
+///
+/// // Protobuf is not supported; the next best clause is used.
+/// let n = negotiate(Some("application/vnd.google.protobuf;q=0.9, text/plain;q=0.5"));
+/// assert_eq!(n.format(), Format::PrometheusText);
+///
+/// // No header, or nothing usable in it: text 0.0.4 with underscores.
+/// assert_eq!(negotiate(None).content_type(), negotiate(Some("image/png")).content_type());
+/// ```
+#[must_use]
+pub fn negotiate(accept: Option<&str>) -> Negotiated {
+    let Some(header) = accept else {
+        return Negotiated::default();
+    };
+    let header = header.as_bytes();
+
+    // Pass 1: for each representation, the q of the most specific clause
+    // naming it (the first one among equally specific clauses).
+    let mut decisive: [Option<(u8, u16)>; 4] = [None; 4];
+    for clause in Segments::new(header, b',').filter_map(parse_clause) {
+        let specificity = clause.range.specificity();
+        for media in Media::ALL {
+            if !clause.range.matches(media) {
+                continue;
+            }
+            let slot = &mut decisive[media as usize];
+            if slot.is_none_or(|(s, _)| s < specificity) {
+                *slot = Some((specificity, clause.q));
+            }
+        }
+    }
+    let acceptable = |media: Media| decisive[media as usize].is_some_and(|(_, q)| q > 0);
+
+    // Pass 2: the highest-q clause that names an acceptable representation.
+    let mut chosen: Option<(u16, Negotiated)> = None;
+    for clause in Segments::new(header, b',').filter_map(parse_clause) {
+        if clause.q == 0 || chosen.is_some_and(|(q, _)| q >= clause.q) {
+            continue;
+        }
+        let pick = clause
+            .range
+            .candidates()
+            .iter()
+            .copied()
+            .find(|&m| acceptable(m));
+        if let Some(media) = pick {
+            let answer = Negotiated {
+                media,
+                escaping: clause.escaping,
+            };
+            chosen = Some((clause.q, answer));
+        }
+    }
+    chosen.map_or_else(Negotiated::default, |(_, answer)| answer)
+}
+
+/// Which of our representations a clause names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Range {
+    /// A media type with a supported version.
+    Exact(Media),
+    /// `text/plain` without a version.
+    TextPlain,
+    /// `application/openmetrics-text` without a version.
+    OpenMetrics,
+    /// `text/*`.
+    TextAny,
+    /// `application/*`.
+    ApplicationAny,
+    /// `*/*`.
+    Any,
+}
+
+impl Range {
+    /// Larger is more specific (RFC 9110 §12.5.1 precedence).
+    fn specificity(self) -> u8 {
+        match self {
+            Range::Exact(_) => 3,
+            Range::TextPlain | Range::OpenMetrics => 2,
+            Range::TextAny | Range::ApplicationAny => 1,
+            Range::Any => 0,
+        }
+    }
+
+    /// What this range would be answered with, best first.
+    fn candidates(self) -> &'static [Media] {
+        match self {
+            Range::Exact(Media::Text004) => &[Media::Text004],
+            Range::Exact(Media::Text100) => &[Media::Text100],
+            Range::Exact(Media::Om100) => &[Media::Om100],
+            Range::Exact(Media::Om001) => &[Media::Om001],
+            Range::TextPlain | Range::TextAny => &[Media::Text004, Media::Text100],
+            Range::OpenMetrics | Range::ApplicationAny => &[Media::Om100, Media::Om001],
+            Range::Any => &[Media::Text004, Media::Om100, Media::Text100, Media::Om001],
+        }
+    }
+
+    fn matches(self, media: Media) -> bool {
+        self.candidates().contains(&media)
+    }
+}
+
+/// A usable clause of the header.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Clause {
+    range: Range,
+    /// Weight in thousandths, 0..=1000.
+    q: u16,
+    escaping: Escaping,
+}
+
+/// The media type of a clause, before its parameters are read.
+enum Kind {
+    TextPlain,
+    OpenMetrics,
+    Wildcard(Range),
+}
+
+/// Parses one comma-separated clause; `None` when it is malformed or names
+/// nothing this crate can produce.
+fn parse_clause(raw: &[u8]) -> Option<Clause> {
+    let mut parts = Segments::new(raw, b';');
+    let media_range = trim(parts.next()?);
+    let slash = media_range.iter().position(|&b| b == b'/')?;
+    let (kind, subtype) = (&media_range[..slash], &media_range[slash + 1..]);
+    if !is_token(kind) || !is_token(subtype) {
+        return None;
+    }
+    let kind = if kind == b"*" {
+        if subtype != b"*" {
+            return None;
+        }
+        Kind::Wildcard(Range::Any)
+    } else if kind.eq_ignore_ascii_case(b"text") {
+        if subtype == b"*" {
+            Kind::Wildcard(Range::TextAny)
+        } else if subtype.eq_ignore_ascii_case(b"plain") {
+            Kind::TextPlain
+        } else {
+            return None;
+        }
+    } else if kind.eq_ignore_ascii_case(b"application") {
+        if subtype == b"*" {
+            Kind::Wildcard(Range::ApplicationAny)
+        } else if subtype.eq_ignore_ascii_case(b"openmetrics-text") {
+            Kind::OpenMetrics
+        } else {
+            return None;
+        }
+    } else {
+        return None;
+    };
+
+    let mut q = None;
+    let mut version = None;
+    let mut escaping = None;
+    let mut charset = None;
+    for param in parts {
+        let param = trim(param);
+        if param.is_empty() {
+            continue; // RFC 9110 allows empty parameters (`;;`).
+        }
+        let eq = param.iter().position(|&b| b == b'=')?;
+        let name = trim(&param[..eq]);
+        let value = Value::parse(trim(&param[eq + 1..]))?;
+        if !is_token(name) {
+            return None;
+        }
+        let slot = if name.eq_ignore_ascii_case(b"q") {
+            &mut q
+        } else if name.eq_ignore_ascii_case(b"version") {
+            &mut version
+        } else if name.eq_ignore_ascii_case(b"escaping") {
+            &mut escaping
+        } else if name.eq_ignore_ascii_case(b"charset") {
+            &mut charset
+        } else {
+            continue; // `proto`, `encoding` and unknown parameters do not matter here.
+        };
+        if slot.replace(value).is_some() {
+            return None; // Repeated parameter: ambiguous.
+        }
+    }
+
+    let q = match q {
+        None => 1000,
+        Some(value) => parse_q(value)?,
+    };
+    if charset.is_some_and(|c| !c.is_ignoring_case(b"utf-8")) {
+        return None;
+    }
+    let range = match kind {
+        Kind::Wildcard(range) => range,
+        Kind::TextPlain => match version {
+            None => Range::TextPlain,
+            Some(v) if v.is(b"0.0.4") => Range::Exact(Media::Text004),
+            Some(v) if v.is(b"1.0.0") => Range::Exact(Media::Text100),
+            Some(_) => return None,
+        },
+        Kind::OpenMetrics => match version {
+            None => Range::OpenMetrics,
+            Some(v) if v.is(b"1.0.0") => Range::Exact(Media::Om100),
+            Some(v) if v.is(b"0.0.1") => Range::Exact(Media::Om001),
+            Some(_) => return None,
+        },
+    };
+    let escaping = match escaping {
+        Some(v) if v.is(b"allow-utf-8") => Escaping::AllowUtf8,
+        Some(v) if v.is(b"dots") => Escaping::Dots,
+        Some(v) if v.is(b"values") => Escaping::Values,
+        _ => Escaping::Underscores,
+    };
+    Some(Clause { range, q, escaping })
+}
+
+/// A weight: `0`, `0.d`, `0.dd`, `0.ddd`, `1`, `1.`, `1.0`, `1.00` or
+/// `1.000` (RFC 9110 §12.4.2), in thousandths. Quoted weights are rejected.
+fn parse_q(value: Value<'_>) -> Option<u16> {
+    if value.quoted {
+        return None;
+    }
+    let (&first, rest) = value.raw.split_first()?;
+    let whole: u16 = match first {
+        b'0' => 0,
+        b'1' => 1000,
+        _ => return None,
+    };
+    let decimals = match rest.split_first() {
+        None => return Some(whole),
+        Some((b'.', decimals)) if decimals.len() <= 3 => decimals,
+        Some(_) => return None,
+    };
+    let mut fraction = 0u16;
+    let mut scale = 100u16;
+    for &d in decimals {
+        if !d.is_ascii_digit() {
+            return None;
+        }
+        fraction += u16::from(d - b'0') * scale;
+        scale /= 10;
+    }
+    if whole == 1000 && fraction != 0 {
+        return None;
+    }
+    Some(whole + fraction)
+}
+
+/// A parameter value as written: a token, or a quoted string (`raw` is then
+/// the text between the quotes, still with its `\` escapes).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Value<'a> {
+    raw: &'a [u8],
+    quoted: bool,
+}
+
+impl<'a> Value<'a> {
+    fn parse(text: &'a [u8]) -> Option<Self> {
+        let Some(inner) = text.strip_prefix(b"\"") else {
+            return is_token(text).then_some(Value {
+                raw: text,
+                quoted: false,
+            });
+        };
+        // The whole value must be one quoted string: `"` qdtext/quoted-pair `"`.
+        let mut escaped = false;
+        for (i, &b) in inner.iter().enumerate() {
+            let allowed = b == b'\t' || (b' '..=b'~').contains(&b) || b >= 0x80;
+            if !allowed {
+                return None;
+            }
+            if escaped {
+                escaped = false;
+            } else if b == b'\\' {
+                escaped = true;
+            } else if b == b'"' {
+                return (i + 1 == inner.len()).then_some(Value {
+                    raw: &inner[..i],
+                    quoted: true,
+                });
+            }
+        }
+        None // Unterminated.
+    }
+
+    /// Whether the value, unquoted, is exactly `expected`.
+    fn is(self, expected: &[u8]) -> bool {
+        self.unquoted_eq(expected, u8::eq)
+    }
+
+    /// Whether the value, unquoted, is `expected` up to ASCII case.
+    fn is_ignoring_case(self, expected: &[u8]) -> bool {
+        self.unquoted_eq(expected, u8::eq_ignore_ascii_case)
+    }
+
+    fn unquoted_eq(self, expected: &[u8], same: fn(&u8, &u8) -> bool) -> bool {
+        let mut expected = expected.iter();
+        let mut raw = self.raw.iter();
+        while let Some(mut b) = raw.next() {
+            if self.quoted && *b == b'\\' {
+                // `Value::parse` guarantees a byte after every `\`.
+                let Some(next) = raw.next() else { return false };
+                b = next;
+            }
+            if !expected.next().is_some_and(|e| same(b, e)) {
+                return false;
+            }
+        }
+        expected.next().is_none()
+    }
+}
+
+/// Splits at `sep` bytes that are outside quoted strings.
+struct Segments<'a> {
+    rest: Option<&'a [u8]>,
+    sep: u8,
+}
+
+impl<'a> Segments<'a> {
+    fn new(text: &'a [u8], sep: u8) -> Self {
+        Segments {
+            rest: Some(text),
+            sep,
+        }
+    }
+}
+
+impl<'a> Iterator for Segments<'a> {
+    type Item = &'a [u8];
+
+    fn next(&mut self) -> Option<&'a [u8]> {
+        let text = self.rest?;
+        let mut in_quotes = false;
+        let mut escaped = false;
+        for (i, &b) in text.iter().enumerate() {
+            if in_quotes {
+                if escaped {
+                    escaped = false;
+                } else if b == b'\\' {
+                    escaped = true;
+                } else if b == b'"' {
+                    in_quotes = false;
+                }
+            } else if b == b'"' {
+                in_quotes = true;
+            } else if b == self.sep {
+                self.rest = Some(&text[i + 1..]);
+                return Some(&text[..i]);
+            }
+        }
+        self.rest = None;
+        Some(text)
+    }
+}
+
+/// Strips optional whitespace (spaces and tabs) from both ends.
+fn trim(mut s: &[u8]) -> &[u8] {
+    while let [b' ' | b'\t', rest @ ..] = s {
+        s = rest;
+    }
+    while let [rest @ .., b' ' | b'\t'] = s {
+        s = rest;
+    }
+    s
+}
+
+/// RFC 9110 `token`: one or more `tchar`.
+fn is_token(s: &[u8]) -> bool {
+    !s.is_empty()
+        && s.iter().all(|&b| {
+            b.is_ascii_alphanumeric()
+                || matches!(
+                    b,
+                    b'!' | b'#'
+                        | b'$'
+                        | b'%'
+                        | b'&'
+                        | b'\''
+                        | b'*'
+                        | b'+'
+                        | b'-'
+                        | b'.'
+                        | b'^'
+                        | b'_'
+                        | b'`'
+                        | b'|'
+                        | b'~'
+                )
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TEXT: &str = "text/plain; version=0.0.4; charset=utf-8; escaping=underscores";
+    const TEXT_UTF8: &str = "text/plain; version=0.0.4; charset=utf-8; escaping=allow-utf-8";
+    const TEXT1: &str = "text/plain; version=1.0.0; charset=utf-8; escaping=underscores";
+    const TEXT1_UTF8: &str = "text/plain; version=1.0.0; charset=utf-8; escaping=allow-utf-8";
+    const OM: &str =
+        "application/openmetrics-text; version=1.0.0; charset=utf-8; escaping=underscores";
+    const OM_UTF8: &str =
+        "application/openmetrics-text; version=1.0.0; charset=utf-8; escaping=allow-utf-8";
+    const OM001: &str =
+        "application/openmetrics-text; version=0.0.1; charset=utf-8; escaping=underscores";
+
+    /// Prometheus 3 default (spec digest C-6).
+    const PROM3: &str = "application/openmetrics-text;version=1.0.0;escaping=allow-utf-8;q=0.6,application/openmetrics-text;version=0.0.1;q=0.5,text/plain;version=1.0.0;escaping=allow-utf-8;q=0.4,text/plain;version=0.0.4;q=0.3,*/*;q=0.2";
+    /// Logged from Prometheus 2.42 (validators.md).
+    const PROM242: &str = "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1";
+    /// Prometheus with native histograms or created timestamps: protobuf first.
+    const PROTO: &str = "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited;q=0.7,";
+
+    fn ct(accept: &str) -> &'static str {
+        negotiate(Some(accept)).content_type()
+    }
+
+    #[test]
+    fn table_rows_match_media_and_escaping() {
+        for media in Media::ALL {
+            for escaping in [
+                Escaping::Underscores,
+                Escaping::AllowUtf8,
+                Escaping::Dots,
+                Escaping::Values,
+            ] {
+                let ct = Negotiated { media, escaping }.content_type();
+                let version = match media {
+                    Media::Text004 => "version=0.0.4",
+                    Media::Text100 | Media::Om100 => "version=1.0.0",
+                    Media::Om001 => "version=0.0.1",
+                };
+                let kind = match media.format() {
+                    Format::PrometheusText => "text/plain; ",
+                    Format::OpenMetrics => "application/openmetrics-text; ",
+                };
+                let expected = format!(
+                    "{kind}{version}; charset=utf-8; escaping={}",
+                    escaping.as_str()
+                );
+                assert_eq!(ct, expected);
+            }
+        }
+        for (i, a) in CONTENT_TYPES.iter().enumerate() {
+            assert!(!CONTENT_TYPES[i + 1..].contains(a), "duplicate {a}");
+        }
+    }
+
+    #[test]
+    fn new_uses_default_versions() {
+        assert_eq!(
+            Negotiated::new(Format::PrometheusText, Escaping::Dots).content_type(),
+            "text/plain; version=0.0.4; charset=utf-8; escaping=dots"
+        );
+        assert_eq!(
+            Negotiated::new(Format::OpenMetrics, Escaping::Values).content_type(),
+            "application/openmetrics-text; version=1.0.0; charset=utf-8; escaping=values"
+        );
+        assert_eq!(
+            Negotiated::default(),
+            Negotiated::new(Format::PrometheusText, Escaping::Underscores)
+        );
+    }
+
+    // X-13, row by row.
+    #[test]
+    fn x13_no_header_is_text_underscores() {
+        assert_eq!(negotiate(None).content_type(), TEXT);
+    }
+
+    #[test]
+    fn x13_prometheus3_default_is_openmetrics_utf8() {
+        let n = negotiate(Some(PROM3));
+        assert_eq!(n.content_type(), OM_UTF8);
+        assert_eq!(n.format(), Format::OpenMetrics);
+        assert_eq!(n.escaping(), Escaping::AllowUtf8);
+    }
+
+    #[test]
+    fn x13_text_004() {
+        assert_eq!(ct("text/plain;version=0.0.4"), TEXT);
+    }
+
+    #[test]
+    fn x13_versionless_openmetrics_is_1_0_0() {
+        assert_eq!(ct("application/openmetrics-text"), OM);
+    }
+
+    #[test]
+    fn x13_star_star_is_text() {
+        assert_eq!(ct("*/*"), TEXT);
+    }
+
+    #[test]
+    fn prometheus_2_42_header_is_openmetrics_underscores() {
+        assert_eq!(ct(PROM242), OM);
+    }
+
+    #[test]
+    fn prometheus_docs_example_header() {
+        // PROM-NEG's printed example: `allow-utf8` (sic) is not a known scheme,
+        // so it means underscores; `/` is not a media range and is skipped.
+        let docs = "application/openmetrics-text;version=1.0.0;escaping=allow-utf8;q=0.5,application/openmetrics-text;version=0.0.1;q=0.4,text/plain;version=1.0.0;escaping=allow-utf8;q=0.3,text/plain;version=0.0.4;q=0.2,/;q=0.1";
+        assert_eq!(ct(docs), OM);
+        // Its protobuf-first variant (without the stray line break).
+        let docs_proto = "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited;q=0.5,application/openmetrics-text;version=1.0.0;escaping=allow-utf8;q=0.4,application/openmetrics-text;version=0.0.1;q=0.3,text/plain;version=1.0.0;escaping=allow-utf8;q=0.2,text/plain;version=0.0.4;q=0.1,/;q=0.0";
+        assert_eq!(ct(docs_proto), OM);
+    }
+
+    #[test]
+    fn protobuf_first_headers_skip_protobuf() {
+        assert_eq!(ct(&format!("{PROTO}{PROM3}")), OM_UTF8);
+        assert_eq!(ct(&format!("{PROTO}{PROM242}")), OM);
+        assert_eq!(
+            ct(&format!("{PROTO}text/plain;version=0.0.4;q=0.3,*/*;q=0.2")),
+            TEXT
+        );
+        assert_eq!(ct("application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited"), TEXT);
+    }
+
+    #[test]
+    fn each_supported_type() {
+        assert_eq!(ct("text/plain"), TEXT);
+        assert_eq!(ct("text/plain;version=1.0.0"), TEXT1);
+        assert_eq!(
+            ct("text/plain;version=1.0.0;escaping=allow-utf-8"),
+            TEXT1_UTF8
+        );
+        assert_eq!(ct("application/openmetrics-text;version=1.0.0"), OM);
+        assert_eq!(ct("application/openmetrics-text;version=0.0.1"), OM001);
+        assert_eq!(ct("text/*"), TEXT);
+        assert_eq!(ct("application/*"), OM);
+    }
+
+    #[test]
+    fn unsupported_versions_and_types_fall_back() {
+        assert_eq!(ct("application/openmetrics-text;version=2.0.0"), TEXT);
+        assert_eq!(ct("text/plain;version=9.9"), TEXT);
+        assert_eq!(
+            ct("text/plain;version=1.0.0;escaping=allow-utf-8;charset=iso-8859-1"),
+            TEXT
+        );
+        assert_eq!(ct("application/json, text/html"), TEXT);
+        assert_eq!(
+            ct("application/openmetrics-text;version=2.0.0;escaping=allow-utf-8, application/json"),
+            TEXT
+        );
+        // The unsupported clause is skipped, not the header.
+        assert_eq!(
+            ct("application/openmetrics-text;version=2.0.0, text/plain;version=1.0.0;q=0.1"),
+            TEXT1
+        );
+    }
+
+    #[test]
+    fn every_escaping_value() {
+        for (value, expected) in [
+            ("allow-utf-8", Escaping::AllowUtf8),
+            ("underscores", Escaping::Underscores),
+            ("dots", Escaping::Dots),
+            ("values", Escaping::Values),
+        ] {
+            let n = negotiate(Some(&format!("text/plain;version=1.0.0;escaping={value}")));
+            assert_eq!(n.escaping(), expected, "{value}");
+        }
+    }
+
+    #[test]
+    fn unknown_or_miscased_escaping_is_underscores() {
+        for value in ["allow-utf8", "Allow-UTF-8", "DOTS", "none", "\"\""] {
+            let n = negotiate(Some(&format!("text/plain;version=1.0.0;escaping={value}")));
+            assert_eq!(n.content_type(), TEXT1, "{value}");
+        }
+    }
+
+    #[test]
+    fn escaping_on_a_non_chosen_clause_is_ignored() {
+        // Unlike Go's expfmt, the escaping of a higher-q unsupported clause does not carry over.
+        assert_eq!(ct("application/openmetrics-text;version=2.0.0;escaping=allow-utf-8,text/plain;version=0.0.4;q=0.5"), TEXT);
+        assert_eq!(ct("text/plain;version=1.0.0;escaping=allow-utf-8;q=0.4,text/plain;version=0.0.4;q=0.5"), TEXT);
+        assert_eq!(
+            ct("text/plain;version=0.0.4;q=0.5,application/openmetrics-text;escaping=dots;q=0.4"),
+            TEXT
+        );
+        // Nor does an escaping on a q=0 clause.
+        assert_eq!(
+            ct("text/plain;version=1.0.0;escaping=allow-utf-8;q=0,text/plain;version=0.0.4"),
+            TEXT
+        );
+    }
+
+    #[test]
+    fn escaping_on_the_chosen_clause_applies_to_any_format() {
+        assert_eq!(
+            ct("text/plain;version=0.0.4;escaping=allow-utf-8"),
+            TEXT_UTF8
+        );
+        assert_eq!(ct("*/*;escaping=allow-utf-8"), TEXT_UTF8);
+    }
+
+    #[test]
+    fn highest_q_wins_regardless_of_order() {
+        assert_eq!(
+            ct("text/plain;q=0.5,application/openmetrics-text;q=0.9"),
+            OM
+        );
+        assert_eq!(
+            ct("application/openmetrics-text;q=0.5,text/plain;q=0.9"),
+            TEXT
+        );
+        assert_eq!(
+            ct("*/*;q=0.1,application/openmetrics-text;version=0.0.1;q=0.11"),
+            OM001
+        );
+        assert_eq!(
+            ct("text/plain;q=0.001,application/openmetrics-text;q=0.002"),
+            OM
+        );
+        // No q means 1.
+        assert_eq!(ct("text/plain;q=0.999,application/openmetrics-text"), OM);
+    }
+
+    #[test]
+    fn ties_go_to_the_earlier_clause() {
+        assert_eq!(ct("text/plain,application/openmetrics-text"), TEXT);
+        assert_eq!(ct("application/openmetrics-text,text/plain"), OM);
+        assert_eq!(
+            ct("application/openmetrics-text;q=0.5,text/plain;q=0.500"),
+            OM
+        );
+        assert_eq!(
+            ct("text/plain;version=1.0.0;q=1.0,text/plain;version=0.0.4;q=1"),
+            TEXT1
+        );
+    }
+
+    #[test]
+    fn q_zero_is_not_acceptable() {
+        assert_eq!(ct("application/openmetrics-text;q=0"), TEXT);
+        assert_eq!(
+            ct("application/openmetrics-text;q=0.000,text/plain;version=1.0.0;q=0.1"),
+            TEXT1
+        );
+        // A q=0 clause rules out what it names for wildcard and versionless clauses.
+        assert_eq!(ct("text/plain;q=0,*/*"), OM);
+        assert_eq!(ct("text/plain;version=0.0.4;q=0,text/plain"), TEXT1);
+        assert_eq!(
+            ct("application/openmetrics-text;version=1.0.0;q=0,application/*"),
+            OM001
+        );
+        assert_eq!(ct("text/*;q=0,application/*;q=0,*/*"), TEXT);
+        // ... unless a more specific clause accepts it.
+        assert_eq!(ct("*/*;q=0,text/plain;version=0.0.4;q=0.5"), TEXT);
+        assert_eq!(ct("text/*;q=0,text/plain;version=1.0.0;q=0.2"), TEXT1);
+        // Everything excluded: default answer.
+        assert_eq!(
+            ct("*/*;q=0,application/openmetrics-text;escaping=dots;q=0"),
+            TEXT
+        );
+    }
+
+    #[test]
+    fn malformed_q_drops_the_clause() {
+        for q in [
+            "1.5", "2", "-0.5", "0.1234", ".5", "0,5", "1.001", "0.5x", "", "\"0.5\"", "0x1",
+            "+0.5", "1e-1", "0..5",
+        ] {
+            let header =
+                format!("application/openmetrics-text;q={q},text/plain;version=1.0.0;q=0.1");
+            assert_eq!(ct(&header), TEXT1, "q={q}");
+        }
+        // A malformed q=0 clause does not exclude anything either.
+        assert_eq!(ct("text/plain;q=0.0000,*/*"), TEXT);
+    }
+
+    #[test]
+    fn well_formed_q_values() {
+        let cases = [
+            ("0", Some(0)),
+            ("0.", Some(0)),
+            ("0.5", Some(500)),
+            ("0.05", Some(50)),
+            ("0.123", Some(123)),
+            ("1", Some(1000)),
+            ("1.", Some(1000)),
+            ("1.000", Some(1000)),
+            ("1.01", None),
+        ];
+        for (q, expected) in cases {
+            assert_eq!(
+                parse_q(Value {
+                    raw: q.as_bytes(),
+                    quoted: false
+                }),
+                expected,
+                "{q}"
+            );
+        }
+    }
+
+    #[test]
+    fn whitespace_and_case_variations() {
+        assert_eq!(ct("  Application/OpenMetrics-Text ; Version=1.0.0 ; ESCAPING=allow-utf-8 ; Q=0.9 , text/plain ; q=0.5 "), OM_UTF8);
+        assert_eq!(ct("\ttext/plain;\tversion = 1.0.0\t"), TEXT1);
+        assert_eq!(ct("TEXT/PLAIN;CHARSET=UTF-8;VERSION=0.0.4"), TEXT);
+        assert_eq!(
+            ct("application/openmetrics-text; version=1.0.0, text/plain; version=0.0.4; q=0.5"),
+            OM
+        );
+        // Whitespace inside the media range is not allowed.
+        assert_eq!(ct("application / openmetrics-text"), TEXT);
+    }
+
+    #[test]
+    fn quoted_parameter_values() {
+        assert_eq!(
+            ct("application/openmetrics-text;version=\"0.0.1\";escaping=\"allow-utf-8\""),
+            "application/openmetrics-text; version=0.0.1; charset=utf-8; escaping=allow-utf-8"
+        );
+        assert_eq!(ct("text/plain;version=\"1.0\\.0\""), TEXT1);
+        assert_eq!(ct("text/plain;version=1.0.0;charset=\"UTF-8\""), TEXT1);
+        // Separators inside quotes do not split the header.
+        assert_eq!(ct("text/plain;x=\"a,b;c\";version=1.0.0"), TEXT1);
+        // Unterminated or trailing text after the quote: clause skipped.
+        assert_eq!(ct("application/openmetrics-text;version=\"1.0.0"), TEXT);
+        assert_eq!(
+            ct("application/openmetrics-text;version=\"1.0.0\"x,text/plain;version=1.0.0;q=0.1"),
+            TEXT1
+        );
+    }
+
+    #[test]
+    fn empty_clauses_and_parameters() {
+        assert_eq!(ct(""), TEXT);
+        assert_eq!(ct(",,"), TEXT);
+        assert_eq!(ct(" , ,application/openmetrics-text,,"), OM);
+        assert_eq!(ct("application/openmetrics-text;;version=0.0.1;"), OM001);
+    }
+
+    #[test]
+    fn malformed_clauses_are_skipped() {
+        let bad = [
+            "application/openmetrics-text;version",
+            "application/openmetrics-text;=1.0.0",
+            "application/openmetrics-text;version=1.0.0;version=0.0.1",
+            "application/openmetrics-text;q=0.9;q=0.8",
+            "application/openmetrics-text;escaping=dots;escaping=values",
+            "application/openmetrics-text/x",
+            "/openmetrics-text",
+            "application/",
+            "*/openmetrics-text",
+            "application",
+            "/",
+            "*",
+            "application/openmetrics-text;vers ion=1.0.0",
+            "application/openmetrics-text;version=1.0 .0",
+        ];
+        for clause in bad {
+            assert_eq!(
+                ct(&format!("{clause},text/plain;version=1.0.0;q=0.1")),
+                TEXT1,
+                "{clause}"
+            );
+        }
+    }
+
+    #[test]
+    fn version_on_a_wildcard_is_ignored() {
+        assert_eq!(ct("*/*;version=1.0.0"), TEXT);
+        assert_eq!(ct("application/*;version=0.0.1"), OM);
+    }
+
+    #[test]
+    fn proto_and_unknown_parameters_do_not_matter() {
+        assert_eq!(
+            ct("application/openmetrics-text;proto=x;encoding=delimited;foo=bar"),
+            OM
+        );
+    }
+
+    #[test]
+    fn garbage_is_the_default() {
+        for header in [
+            "garbage",
+            "\u{0}\u{7f}",
+            "é/é",
+            "text/plaín",
+            "text/plain;version=0.0.4\u{0}",
+            ";;;",
+            "\"",
+            "\"text/plain\"",
+            "q=1",
+            "text/plain;version=1.0.0;escaping=allow-utf-8é",
+        ] {
+            assert_eq!(ct(header), TEXT, "{header:?}");
+        }
+    }
+
+    #[test]
+    fn non_ascii_in_other_clauses_is_harmless() {
+        assert_eq!(
+            ct("tëxt/plain, application/openmetrics-text;x=\"ünïcode\""),
+            OM
+        );
+        assert_eq!(
+            ct("application/openmetrics-text;version=1.0.0;escaping=\"allow-utf-8\u{e9}\""),
+            OM
+        );
+    }
+
+    #[test]
+    fn very_long_garbage() {
+        let long = "x".repeat(1 << 20);
+        assert_eq!(ct(&long), TEXT);
+        let commas = ",;=\"".repeat(1 << 18);
+        assert_eq!(ct(&commas), TEXT);
+        let many = "text/plain;q=0,".repeat(50_000) + "application/openmetrics-text;q=0.1";
+        assert_eq!(ct(&many), OM);
+        let tail = format!("{PROM3},{}", "\u{fffd}".repeat(100_000));
+        assert_eq!(ct(&tail), OM_UTF8);
+    }
+
+    #[test]
+    fn request_text_is_never_echoed() {
+        let n = negotiate(Some(
+            "text/plain;version=1.0.0;escaping=\"allow-utf-8\r\nX-Evil: 1\"",
+        ));
+        assert!(CONTENT_TYPES.contains(&n.content_type()));
+        assert!(!n.content_type().contains("Evil"));
+    }
+
+    mod props {
+        use super::*;
+        use proptest::prelude::*;
+
+        fn check(header: &str) {
+            let n = negotiate(Some(header));
+            let ct = n.content_type();
+            assert!(CONTENT_TYPES.contains(&ct), "{ct}");
+            assert!(ct.ends_with(n.escaping().as_str()));
+            let om = ct.starts_with("application/openmetrics-text;");
+            assert_eq!(om, n.format() == Format::OpenMetrics);
+        }
+
+        /// Headers assembled from realistic pieces, so the search reaches the
+        /// interesting branches more often than random text does.
+        fn header() -> impl Strategy<Value = String> {
+            let range = prop::sample::select(vec![
+                "text/plain",
+                "application/openmetrics-text",
+                "*/*",
+                "text/*",
+                "application/*",
+                "application/vnd.google.protobuf",
+                "TEXT/Plain",
+                "x",
+                "",
+            ]);
+            let param = prop::sample::select(vec![
+                "version=0.0.4",
+                "version=1.0.0",
+                "version=0.0.1",
+                "version=\"1.0.0\"",
+                "escaping=allow-utf-8",
+                "escaping=dots",
+                "escaping=values",
+                "q=0",
+                "q=0.5",
+                "q=1",
+                "q=0.25",
+                "q=2",
+                "charset=utf-8",
+                "",
+                " ",
+                "\"",
+                "é",
+            ]);
+            let clause = (range, prop::collection::vec(param, 0..4))
+                .prop_map(|(r, ps)| ps.iter().fold(r.to_owned(), |acc, p| acc + ";" + p));
+            prop::collection::vec(clause, 0..6).prop_map(|cs| cs.join(","))
+        }
+
+        proptest! {
+            #[test]
+            fn any_string_gives_a_table_content_type(s in any::<String>()) {
+                check(&s);
+            }
+
+            #[test]
+            fn any_bytes_lossy_gives_a_table_content_type(b in prop::collection::vec(any::<u8>(), 0..256)) {
+                check(&String::from_utf8_lossy(&b));
+            }
+
+            #[test]
+            fn assembled_headers_give_a_table_content_type(h in header()) {
+                check(&h);
+            }
+
+            #[test]
+            fn repeating_the_header_changes_nothing(a in header(), b in header()) {
+                // Holds when quotes are balanced; a stray `"` swallows the rest
+                // of the header, so it can pair with one in the copy.
+                if a.bytes().filter(|&c| c == b'"').count() % 2 == 0 {
+                    let once = negotiate(Some(&a));
+                    let twice = negotiate(Some(&format!("{a},{a}")));
+                    prop_assert_eq!(once, twice);
+                }
+                check(&format!("{a},{b}"));
+            }
+        }
+    }
+}
