@@ -271,7 +271,9 @@ impl Rules {
                     }
                     "_sum" | "_gsum" => {
                         // A negative `_gsum` is judged when the point is complete.
-                        if v.is_nan() || (om && suffix == "_sum" && v < 0.0) {
+                        // Text 0.0.4 has no rule on the sum's value: NaN and
+                        // negative sums are valid there (OpenMetrics forbids both).
+                        if om && (v.is_nan() || (suffix == "_sum" && v < 0.0)) {
                             return Err(error(at_value, K::HistogramRule(H::InvalidSum)));
                         }
                         point.sum = Some((v, at_value));
