@@ -156,8 +156,8 @@ def raw(data):
     return out.split(b"\r\n", 1)[0].decode("latin-1")
 
 # 1. The example's HTTP behaviour.
-OM_CT = "application/openmetrics-text; version=1.0.0; charset=utf-8"
-TEXT_CT = "text/plain; version=0.0.4; charset=utf-8"
+OM_CT = "application/openmetrics-text; version=1.0.0; charset=utf-8; escaping=underscores"
+TEXT_CT = "text/plain; version=0.0.4; charset=utf-8; escaping=underscores"
 PROM_ACCEPT = ("application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,"
                "text/plain;version=0.0.4;q=0.5,*/*;q=0.1")
 st, h, body = get(base + "/metrics", {"Accept": PROM_ACCEPT})
