@@ -25,6 +25,11 @@ pub use negotiate::{negotiate, Negotiated};
 pub use reader::PrometheusReader;
 pub use stats::{DropReason, EncodeStats, RenameReason};
 
+// The README's Rust examples run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
+
 /// Internals for this crate's tests, fuzzers and benchmarks. Not part of the
 /// public API: no semver guarantees.
 #[doc(hidden)]
