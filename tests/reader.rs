@@ -35,9 +35,8 @@ fn text() -> Negotiated {
 }
 
 // ---------------------------------------------------------------------------
-// A small independent reader of the exposition, enough for these tests.
-// At merge, `check_body` should also run the crate's strict checker
-// (`otel_expfmt::check::check(body, format)`), which is not written yet.
+// A small independent reader of the exposition, enough for these tests; every
+// body also has to pass the crate's strict checker.
 
 #[derive(Debug, Clone, PartialEq)]
 struct Sample {
@@ -150,6 +149,9 @@ fn parse_sample(line: &str) -> Result<Sample, String> {
 /// Checks what can be checked independently of the encoder's choices and
 /// returns the samples.
 fn check_body(body: &[u8], format: Format) -> Vec<Sample> {
+    if let Err(e) = otel_expfmt::check::check(body, format) {
+        panic!("strict checker rejects a scrape: {e}\n{}", String::from_utf8_lossy(body));
+    }
     let text = std::str::from_utf8(body).expect("body is UTF-8");
     // An empty text 0.0.4 body is valid (nothing recorded yet, no target_info).
     assert!(
