@@ -150,7 +150,10 @@ fn parse_sample(line: &str) -> Result<Sample, String> {
 /// returns the samples.
 fn check_body(body: &[u8], format: Format) -> Vec<Sample> {
     if let Err(e) = otel_expfmt::check::check(body, format) {
-        panic!("strict checker rejects a scrape: {e}\n{}", String::from_utf8_lossy(body));
+        panic!(
+            "strict checker rejects a scrape: {e}\n{}",
+            String::from_utf8_lossy(body)
+        );
     }
     let text = std::str::from_utf8(body).expect("body is UTF-8");
     // An empty text 0.0.4 body is valid (nothing recorded yet, no target_info).
