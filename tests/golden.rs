@@ -665,3 +665,34 @@ fn histogram_sample_names_clash_with_a_gauge() {
     );
     assert_eq!(stats.dropped(DropReason::NameClash), 1);
 }
+
+#[test]
+fn gauge_and_up_down_counter_of_one_name_resolve_independently_of_sdk_order() {
+    let record = |gauge_first: bool| {
+        let (p, r) = provider();
+        let m = p.meter("app");
+        let g = m.i64_gauge("level").build();
+        let u = m.i64_up_down_counter("level").build();
+        if gauge_first {
+            g.record(7, &[]);
+            u.add(3, &[]);
+        } else {
+            u.add(3, &[]);
+            g.record(7, &[]);
+        }
+        snapshot(&r)
+    };
+    // Same family, same (empty) labels: one series survives. Metrics of one
+    // family and scope are ordered by kind (counter, up-down counter, gauge,
+    // ...), so the up-down counter's 3 wins whatever order the SDK uses.
+    for gauge_first in [true, false] {
+        let (text, stats) = encode(
+            no_scope(),
+            &record(gauge_first),
+            Format::PrometheusText,
+            Escaping::Underscores,
+        );
+        assert_eq!(text, "# TYPE level gauge\nlevel 3\n");
+        assert_eq!(stats.dropped(DropReason::DuplicateSeries), 1);
+    }
+}

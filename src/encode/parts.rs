@@ -273,6 +273,8 @@ impl<'s> Parts<'s> {
             s.arena.extend_from_slice(part.as_bytes());
             s.arena.push(0);
         }
+        // A gauge and an up-down counter of one name are both gauges here.
+        s.arena.push(info.kind as u8);
         let tiebreak = Span::new(tie_start, s.arena.len());
         let start_time = match info.kind {
             MetricKind::Counter | MetricKind::Histogram | MetricKind::ExponentialHistogram
