@@ -5,6 +5,7 @@ use opentelemetry::Value;
 
 use super::labels::Label;
 use super::parts::Number;
+use super::shape::Shapes;
 use crate::name;
 use crate::{EncodeStats, Escaping, RenameReason, TranslationStrategy};
 
@@ -138,6 +139,8 @@ pub(crate) struct Scratch {
     pub tmp_unit: String,
     pub tmp_value: String,
     pub tmp_label: String,
+    /// Label-block plans of the current scope.
+    pub shapes: Shapes,
 }
 
 impl Scratch {
@@ -162,6 +165,7 @@ impl Scratch {
         self.le_text.clear();
         self.le_spans.clear();
         self.le_bounds.clear();
+        self.shapes.invalidate();
     }
 
     /// Appends `s` to the arena, returning its span.
@@ -235,6 +239,7 @@ fn push_label(
         key: Span::new(k0, v0),
         value: Span::new(v0, buf.len()),
         quoted,
+        index: 0,
     }
 }
 
@@ -311,6 +316,7 @@ impl Scratch {
             key: Span::new(k0, v0),
             value: Span::new(v0, self.fixed.len()),
             quoted,
+            index: 0,
         })
     }
 
