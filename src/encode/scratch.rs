@@ -128,7 +128,13 @@ pub(crate) struct Scratch {
     pub cumulative: Vec<u64>,
     pub tmp_counts: Vec<u64>,
     pub groups: Vec<Group>,
+    /// Metric indices by rank (family, then tie-break).
+    pub metric_order: Vec<u32>,
+    /// Series indices in write order.
     pub order: Vec<u32>,
+    /// The sorted series order of the previous call (before duplicates were
+    /// dropped), tried first by the next one; kept across calls.
+    pub previous_order: Vec<u32>,
     /// (sample name span in `arena`, group) pairs for name-clash detection.
     pub sample_names: Vec<(Span, u32)>,
     /// Rendered `le` values of the histogram series written last.
@@ -160,6 +166,7 @@ impl Scratch {
         self.cumulative.clear();
         self.tmp_counts.clear();
         self.groups.clear();
+        self.metric_order.clear();
         self.order.clear();
         self.sample_names.clear();
         self.le_text.clear();
