@@ -250,14 +250,7 @@ fn sort_series(s: &mut Scratch, om: bool, stats: &mut EncodeStats) {
 }
 
 /// Writes a sample name with its labels, up to (not including) the value.
-fn sample_head(
-    out: &mut Vec<u8>,
-    family: &[u8],
-    suffix: &str,
-    quoted: bool,
-    labels: &[u8],
-    le: Option<&[u8]>,
-) {
+fn sample_head(out: &mut Vec<u8>, family: &[u8], suffix: &str, quoted: bool, labels: &[u8]) {
     if quoted {
         out.extend_from_slice(b"{\"");
         write_label_value(out, std::str::from_utf8(family).unwrap_or_default());
@@ -270,22 +263,35 @@ fn sample_head(
     } else {
         out.extend_from_slice(family);
         out.extend_from_slice(suffix.as_bytes());
-        if labels.is_empty() && le.is_none() {
+        if labels.is_empty() {
             out.push(b' ');
             return;
         }
         out.push(b'{');
         out.extend_from_slice(labels);
     }
-    if let Some(le) = le {
-        if quoted || !labels.is_empty() {
+    out.extend_from_slice(b"} ");
+}
+
+/// Writes `name_bucket{labels,le="` (the part of a bucket line before the bound).
+fn bucket_head(out: &mut Vec<u8>, family: &[u8], quoted: bool, labels: &[u8]) {
+    if quoted {
+        out.extend_from_slice(b"{\"");
+        write_label_value(out, std::str::from_utf8(family).unwrap_or_default());
+        out.extend_from_slice(b"_bucket\",");
+        if !labels.is_empty() {
+            out.extend_from_slice(labels);
             out.push(b',');
         }
-        out.extend_from_slice(b"le=\"");
-        out.extend_from_slice(le);
-        out.push(b'"');
+    } else {
+        out.extend_from_slice(family);
+        out.extend_from_slice(b"_bucket{");
+        if !labels.is_empty() {
+            out.extend_from_slice(labels);
+            out.push(b',');
+        }
     }
-    out.extend_from_slice(b"} ");
+    out.extend_from_slice(b"le=\"");
 }
 
 fn meta_name(out: &mut Vec<u8>, family: &[u8], quoted: bool) {
@@ -373,7 +379,7 @@ fn write_created(
     start: Option<i128>,
 ) {
     if let Some(ns) = start {
-        sample_head(out, family, "_created", quoted, labels, None);
+        sample_head(out, family, "_created", quoted, labels);
         write_unix_seconds(out, ns);
         out.push(b'\n');
     }
@@ -394,7 +400,7 @@ fn write_target_info(out: &mut Vec<u8>, s: &mut Scratch, om: bool) {
     } = s;
     super::labels::render(target_labels, &[], fixed, arena);
     let labels = Span::new(start, arena.len());
-    sample_head(out, b"target_info", "", false, labels.get(arena), None);
+    sample_head(out, b"target_info", "", false, labels.get(arena));
     out.extend_from_slice(b"1\n");
 }
 
@@ -438,7 +444,7 @@ pub(super) fn finish(
                 } else {
                     ""
                 };
-                sample_head(out, family, suffix, quoted, labels, None);
+                sample_head(out, family, suffix, quoted, labels);
                 write_number(out, n, om);
                 let mut written = 0;
                 if om && wire == WireType::Counter {
@@ -512,22 +518,31 @@ fn write_histogram(
         le_bounds.extend_from_slice(bounds);
         le_text.clear();
         le_spans.clear();
+        // Each with the `"} ` that follows it on the line.
         for &b in bounds {
             let start = le_text.len();
             write_f64(le_text, b, om);
+            le_text.extend_from_slice(b"\"} ");
             le_spans.push(Span::new(start, le_text.len()));
         }
         let start = le_text.len();
-        le_text.extend_from_slice(b"+Inf");
+        le_text.extend_from_slice(b"+Inf\"} ");
         le_spans.push(Span::new(start, le_text.len()));
     }
     let family = family.get(arena);
     let labels = e.labels.get(arena);
     let n = bounds.len();
     let mut written = 0;
+    // Every bucket line starts with the same `name_bucket{labels,le="`:
+    // written once, then copied within `out`.
+    let head_start = out.len();
+    bucket_head(out, family, quoted, labels);
+    let head = head_start..out.len();
     for i in 0..=n {
-        let le = le_spans[i].get(le_text);
-        sample_head(out, family, "_bucket", quoted, labels, Some(le));
+        if i > 0 {
+            out.extend_from_within(head.clone());
+        }
+        out.extend_from_slice(le_spans[i].get(le_text));
         let value = if i < n { cumulative[b0 + i] } else { count };
         write_u64(out, value);
         if om && !e.exemplars.is_empty() {
@@ -550,10 +565,10 @@ fn write_histogram(
         stats.drop(DropReason::HistogramSumAndCount, 1);
         return;
     }
-    sample_head(out, family, "_sum", quoted, labels, None);
+    sample_head(out, family, "_sum", quoted, labels);
     write_number(out, sum, om);
     out.push(b'\n');
-    sample_head(out, family, "_count", quoted, labels, None);
+    sample_head(out, family, "_count", quoted, labels);
     write_u64(out, count);
     out.push(b'\n');
 }
