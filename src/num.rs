@@ -145,6 +145,108 @@ pub fn write_f64(out: &mut Vec<u8>, v: f64, openmetrics: bool) {
         return;
     }
 
+    if let Some((int, exp)) = shortest_fraction(abs) {
+        let mut buf = [0u8; 20];
+        let start = fill_back(&mut buf, 20, int);
+        let mut end = 20;
+        while buf[end - 1] == b'0' {
+            end -= 1;
+        }
+        layout(out, v < 0.0, &buf[start..end], exp, openmetrics);
+        return;
+    }
+    write_f64_core(out, abs, v < 0.0, openmetrics);
+}
+
+/// `10^k` for `k` in `0..=MAX_LEVEL`.
+static POW10: [u128; MAX_LEVEL as usize + 1] = {
+    let mut t = [1u128; MAX_LEVEL as usize + 1];
+    let mut i = 1;
+    while i < t.len() {
+        t[i] = t[i - 1] * 10;
+        i += 1;
+    }
+    t
+};
+
+/// The most fractional digits [`shortest_fraction`] tries; keeps every
+/// product below 2^128 (`(4·2^53 + 2)·10^21 < 2^125`).
+const MAX_LEVEL: u32 = 21;
+
+/// Shortest round-trip digits of a positive, finite, non-integral `v` by
+/// exact integer arithmetic, for the common magnitudes; `None` leaves it to
+/// [`write_f64_core`]. Returns the digits as an integer and the decimal
+/// exponent of the first one.
+///
+/// `v = m·2^e` exactly. Every real number strictly between the midpoints to
+/// v's neighbours rounds to v (the midpoints themselves never have few enough
+/// decimals to matter, see below), so the shortest text is the decimal
+/// `c·10^-k` in that interval with the fewest fractional digits `k`, and
+/// among those the closest to v, which is what `core` (Grisu with Dragon
+/// fallback) and Go produce. Scaled by `2^s·10^k`, the interval is
+/// `((2m-1)·10^k, (2m+1)·10^k)` around `c·2^s` with `s = 1 - e` (with a
+/// lower gap half as wide when `m` is a power of two). With `s > MAX_LEVEL`,
+/// `c·2^s` has more factors of 2 than the odd-times-`10^k` bounds, so it never
+/// equals one: membership is strict and ties between the two neighbours
+/// cannot occur.
+#[inline]
+fn shortest_fraction(v: f64) -> Option<(u64, i32)> {
+    let bits = v.to_bits();
+    let biased = ((bits >> 52) & 0x7ff) as i32;
+    if biased == 0 {
+        return None; // subnormal
+    }
+    let m = (bits & ((1u64 << 52) - 1)) | (1u64 << 52);
+    let e = biased - 1075;
+    let s = 1 - e;
+    // s in (MAX_LEVEL, 120]: v below 2^33, at least about 1e-20.
+    if s <= MAX_LEVEL as i32 || s > 120 {
+        return None;
+    }
+    let (lo, hi, shift) = if m == 1u64 << 52 && biased > 1 {
+        // The neighbour below is half as far: bounds in quarters of an ulp.
+        (4 * m as u128 - 1, 4 * m as u128 + 2, s as u32 + 1)
+    } else {
+        (2 * m as u128 - 1, 2 * m as u128 + 1, s as u32)
+    };
+    for k in 1..=MAX_LEVEL {
+        let p = POW10[k as usize];
+        let (lo, hi) = (lo * p, hi * p);
+        // The smallest c with c·2^shift > lo, and whether it is below hi.
+        let first = (lo >> shift) + 1;
+        if first << shift >= hi {
+            continue;
+        }
+        let last = (hi - 1) >> shift;
+        let c = if first == last {
+            first
+        } else {
+            // Several candidates: the one closest to v·10^k = 2m·10^k / 2^s.
+            let exact = 2 * m as u128 * p;
+            let half = 1u128 << (s - 1);
+            let rem = exact & ((1u128 << s) - 1);
+            if rem == half {
+                return None; // exactly between two: leave it to core
+            }
+            let nearest = (exact >> s) + u128::from(rem > half);
+            if nearest < first || nearest > last {
+                return None;
+            }
+            nearest
+        };
+        let c = u64::try_from(c).ok()?;
+        let digits = if c == 0 {
+            return None;
+        } else {
+            c.ilog10() as i32 + 1
+        };
+        return Some((c, digits - 1 - k as i32));
+    }
+    None
+}
+
+/// Shortest digits through `core`'s `{:e}`, laid out like Go's `%g`.
+fn write_f64_core(out: &mut Vec<u8>, abs: f64, negative: bool, openmetrics: bool) {
     // Shortest round-trip digits of |v| as `d[.ddd]e[-]x`.
     let mut sci = StackBuf {
         buf: [0; 40],
@@ -178,7 +280,7 @@ pub fn write_f64(out: &mut Vec<u8>, v: f64, openmetrics: bool) {
         exp = -exp;
     }
 
-    layout(out, v < 0.0, &digits[..nd], exp, openmetrics);
+    layout(out, negative, &digits[..nd], exp, openmetrics);
 }
 
 /// Writes shortest `digits` (no trailing zeros, first digit non-zero) whose
@@ -527,6 +629,95 @@ mod tests {
         ];
         for &(v, want) in rows {
             assert_eq!(f(v, true), want, "openmetrics {v:e}");
+        }
+    }
+
+    /// The digits of `write_f64` must be those of `core`'s shortest
+    /// formatting (the `{:e}` path it replaces for common magnitudes).
+    fn check_against_core(v: f64) {
+        for om in [false, true] {
+            let mut fast = Vec::new();
+            write_f64(&mut fast, v, om);
+            let mut reference = Vec::new();
+            if v.is_finite() && v != 0.0 && v.abs().trunc() != v.abs() {
+                write_f64_core(&mut reference, v.abs(), v < 0.0, om);
+            } else {
+                write_f64(&mut reference, v, om);
+            }
+            assert_eq!(
+                String::from_utf8(fast).unwrap(),
+                String::from_utf8(reference).unwrap(),
+                "{v:e} (bits {:#x})",
+                v.to_bits()
+            );
+        }
+    }
+
+    #[test]
+    fn shortest_fraction_agrees_with_core() {
+        // SplitMix64, so the cases are the same on every run.
+        let mut state = 0x5eed_u64;
+        let mut next = move || {
+            state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+            let mut z = state;
+            z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+            z ^ (z >> 31)
+        };
+        let n = if cfg!(debug_assertions) {
+            40_000
+        } else {
+            2_000_000
+        };
+        for _ in 0..n {
+            let r = next();
+            // Arbitrary bit patterns across the handled exponents and beyond.
+            let exp = 1023 - 80 + (r % 120);
+            check_against_core(f64::from_bits((exp << 52) | (next() >> 12)));
+            // Short decimals, thirds, sevenths and their sums: typical readings.
+            let n = (r >> 8) % 100_000_000;
+            let k = (r % 12) as i32;
+            check_against_core(n as f64 / 10f64.powi(k));
+            check_against_core(n as f64 / 70.0);
+            check_against_core(n as f64 / 3.0 + 0.1);
+            check_against_core(-(n as f64) / 1e9);
+        }
+        for k in -25..25 {
+            let p = 10f64.powi(k);
+            for v in [
+                p,
+                p * 1.5,
+                p / 3.0,
+                p * (1.0 + f64::EPSILON),
+                p * (1.0 - f64::EPSILON / 2.0),
+            ] {
+                check_against_core(v);
+            }
+        }
+        // Powers of two (asymmetric rounding interval) and their neighbours.
+        for e in -80..40 {
+            let p = 2f64.powi(e);
+            for v in [
+                p,
+                f64::from_bits(p.to_bits() - 1),
+                f64::from_bits(p.to_bits() + 1),
+            ] {
+                check_against_core(v);
+                check_against_core(v * 3.0);
+            }
+        }
+        for v in [
+            0.1,
+            0.2,
+            0.3,
+            0.1 + 0.2,
+            1.0 / 3.0,
+            2.0 / 3.0,
+            123456.7,
+            0.000123,
+            5e-324,
+        ] {
+            check_against_core(v);
         }
     }
 

@@ -1,17 +1,24 @@
 //! Allocation counts are deterministic, so they can be asserted: after two
-//! warm-up calls, encoding a snapshot of unchanged shape allocates nothing.
+//! warm-up calls, encoding a snapshot of unchanged shape allocates nothing,
+//! and a `PrometheusReader` scrape allocates no more than the SDK's own
+//! collect does.
 
 mod common;
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Mutex;
 
 use common::{provider_with, snapshot};
-use opentelemetry::metrics::MeterProvider as _;
+use opentelemetry::metrics::{Meter, MeterProvider as _};
 use opentelemetry::KeyValue;
-use opentelemetry_sdk::metrics::Temporality;
+use opentelemetry_sdk::metrics::data::ResourceMetrics;
+use opentelemetry_sdk::metrics::reader::MetricReader as _;
+use opentelemetry_sdk::metrics::{SdkMeterProvider, Temporality};
 use opentelemetry_sdk::Resource;
-use otel_expfmt::{Config, Encoder, Escaping, Format, ResourceSelector};
+use otel_expfmt::{
+    negotiate, Config, Encoder, Escaping, Format, Negotiated, PrometheusReader, ResourceSelector,
+};
 
 struct Counting;
 
@@ -40,8 +47,11 @@ unsafe impl GlobalAlloc for Counting {
 #[global_allocator]
 static GLOBAL: Counting = Counting;
 
-/// Counts the allocations `f` makes on this thread's behalf (tests in this
-/// file run one at a time: there is only one).
+/// Held by every test of this file, so that they run one at a time and
+/// count only their own allocations.
+static SERIAL: Mutex<()> = Mutex::new(());
+
+/// Counts the allocations `f` makes (the caller holds `SERIAL`).
 fn count(f: impl FnOnce()) -> u64 {
     ALLOCATIONS.store(0, Ordering::SeqCst);
     COUNTING.store(true, Ordering::SeqCst);
@@ -52,6 +62,7 @@ fn count(f: impl FnOnce()) -> u64 {
 
 #[test]
 fn warmed_up_encoder_allocates_nothing() {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let resource = Resource::builder_empty()
         .with_attributes([
             KeyValue::new("service.name", "shop"),
@@ -101,5 +112,115 @@ fn warmed_up_encoder_allocates_nothing() {
         });
         assert_eq!(out, warm);
         assert_eq!(n, 0, "{format:?}: allocations in a warmed-up encode");
+    }
+}
+
+fn resource() -> Resource {
+    Resource::builder_empty()
+        .with_attributes([
+            KeyValue::new("service.name", "shop"),
+            KeyValue::new("host.name", "h1"),
+        ])
+        .build()
+}
+
+/// The same instruments and measurements on any provider: every instrument
+/// kind, two scopes, 40 attribute sets.
+fn record(meter: &Meter, other: &Meter) {
+    let c = meter.u64_counter("requests").with_unit("{request}").build();
+    let g = meter.f64_gauge("temperature").with_unit("Cel").build();
+    let h = meter.f64_histogram("latency").with_unit("s").build();
+    let u = other.i64_up_down_counter("queue").build();
+    let e = other
+        .f64_histogram("size")
+        .with_boundaries(vec![1.0, 10.0, 100.0])
+        .build();
+    for i in 0..40 {
+        let attrs = [
+            KeyValue::new("method", if i % 2 == 0 { "GET" } else { "POST" }),
+            KeyValue::new("route", format!("/r/{i}")),
+        ];
+        c.add(i, &attrs);
+        g.record(i as f64 / 3.0, &attrs);
+        h.record(i as f64 / 7.0, &attrs);
+        u.add(-(i as i64), &attrs);
+        e.record(i as f64 * 2.5, &attrs);
+    }
+}
+
+fn meters(p: &SdkMeterProvider) -> (Meter, Meter) {
+    (p.meter("app"), p.meter("lib"))
+}
+
+#[test]
+fn reader_allocates_no_more_than_the_sdk_collect() {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+
+    // The bare SDK collect into a reused snapshot, on a provider of the same shape.
+    let (bare, manual) = provider_with(resource(), Temporality::Cumulative, |b| b);
+    let (m1, m2) = meters(&bare);
+    record(&m1, &m2);
+    let mut rm = ResourceMetrics::default();
+    for _ in 0..2 {
+        manual.collect(&mut rm).unwrap();
+    }
+    let collect = count(|| manual.collect(&mut rm).unwrap());
+    assert!(collect > 0, "the SDK's collect is expected to allocate");
+
+    let reader = PrometheusReader::new(Config::default());
+    let provider = SdkMeterProvider::builder()
+        .with_resource(resource())
+        .with_reader(reader.clone())
+        .build();
+    let (m1, m2) = meters(&provider);
+    record(&m1, &m2);
+
+    let negotiated = [
+        Negotiated::new(Format::PrometheusText, Escaping::Underscores),
+        negotiate(Some("application/openmetrics-text; version=1.0.0")),
+    ];
+    for n in negotiated {
+        let mut out = Vec::new();
+        for _ in 0..2 {
+            out.clear();
+            reader.encode_negotiated(n, &mut out).unwrap();
+        }
+        let warm = out.clone();
+        let encode = count(|| {
+            out.clear();
+            reader.encode_negotiated(n, &mut out).unwrap();
+        });
+        assert_eq!(out, warm);
+        assert!(
+            encode <= collect,
+            "{n:?}: encode allocated {encode} times, the SDK collect alone {collect}"
+        );
+
+        for _ in 0..2 {
+            reader.scrape(n, |body| body.len()).unwrap();
+        }
+        let scrape = count(|| {
+            reader.scrape(n, |body| assert_eq!(body, warm)).unwrap();
+        });
+        assert!(
+            scrape <= collect,
+            "{n:?}: scrape allocated {scrape} times, the SDK collect alone {collect}"
+        );
+
+        let mut sink = Vec::with_capacity(warm.len());
+        for _ in 0..2 {
+            sink.clear();
+            reader.write_to(n, &mut sink).unwrap();
+        }
+        let write = count(|| {
+            sink.clear();
+            reader.write_to(n, &mut sink).unwrap();
+        });
+        assert_eq!(sink, warm);
+        assert!(
+            write <= collect,
+            "{n:?}: write_to allocated {write} times, the SDK collect alone {collect}"
+        );
+        eprintln!("{n:?}: allocations: SDK collect {collect}, encode {encode}, scrape {scrape}, write_to {write}");
     }
 }

@@ -154,3 +154,38 @@ fn namespace_is_sanitized() {
         &text,
     );
 }
+
+#[test]
+fn quoted_histogram_bucket_lines() {
+    use opentelemetry_sdk::metrics::Temporality;
+    use otel_expfmt::__private::{MetricInfo, MetricKind, Number};
+    use otel_expfmt::{Config, Encoder, Escaping, Format, TranslationStrategy};
+    let config = Config::default()
+        .without_scope_info()
+        .without_target_info()
+        .with_translation_strategy(TranslationStrategy::NoTranslation);
+    let attrs = [opentelemetry::KeyValue::new("a", "b")];
+    let mut out = Vec::new();
+    Encoder::new(config).encode_parts(Format::PrometheusText, Escaping::AllowUtf8, &mut out, |p| {
+        p.metric(MetricInfo {
+            name: "h.x",
+            description: "",
+            unit: "",
+            kind: MetricKind::Histogram,
+            temporality: Temporality::Cumulative,
+            start_time: None,
+        });
+        for set in [&attrs[..], &[]] {
+            let kv = set.iter().map(|kv| (kv.key.as_str(), &kv.value));
+            p.histogram(kv, [1.0], [1, 1], 2, Number::F64(3.5));
+        }
+    });
+    assert_eq!(
+        String::from_utf8(out).unwrap(),
+        "# TYPE \"h.x\" histogram\n\
+         {\"h.x_bucket\",le=\"1\"} 1\n{\"h.x_bucket\",le=\"+Inf\"} 2\n\
+         {\"h.x_sum\"} 3.5\n{\"h.x_count\"} 2\n\
+         {\"h.x_bucket\",a=\"b\",le=\"1\"} 1\n{\"h.x_bucket\",a=\"b\",le=\"+Inf\"} 2\n\
+         {\"h.x_sum\",a=\"b\"} 3.5\n{\"h.x_count\",a=\"b\"} 2\n"
+    );
+}

@@ -16,6 +16,8 @@ pub(crate) struct Label {
     pub value: Span,
     /// The name is not legacy-valid and is written quoted (UTF-8 escaping).
     pub quoted: bool,
+    /// A point label's attribute position (for shapes); 0 otherwise.
+    pub index: u32,
 }
 
 impl Label {

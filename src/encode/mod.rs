@@ -9,6 +9,7 @@ mod buckets;
 mod labels;
 mod parts;
 mod scratch;
+mod shape;
 mod write;
 
 use opentelemetry::{KeyValue, Value};
@@ -73,6 +74,14 @@ impl Encoder {
             config,
             scratch: Scratch::default(),
         }
+    }
+
+    /// Tests: an encoder that renders every label block the general way.
+    #[cfg(test)]
+    pub(crate) fn without_shapes(config: Config) -> Self {
+        let mut e = Encoder::new(config);
+        e.scratch.shapes.disabled = true;
+        e
     }
 
     /// The options this encoder was built with.

@@ -12,10 +12,17 @@ use super::buckets::{classic_buckets, exponential_buckets, ExponentialData};
 use super::scratch::{
     ExemplarEntry, MetricEntry, Scratch, SeriesEntry, SeriesValue, Span, WireType,
 };
+use super::shape::SHAPE_RENAMES;
 use crate::name::{self, NameKind};
 use crate::{
     Config, DropReason, EncodeStats, Escaping, ExponentialHistograms, Format, RenameReason,
 };
+
+/// Points with at most this many attributes are rendered through shapes.
+const SHAPED: usize = 16;
+
+/// Filler for the unused slots of the attribute stack.
+static NO_VALUE: Value = Value::Bool(false);
 
 /// A measured value as recorded: integers stay exact.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -133,6 +140,7 @@ impl<'s> Parts<'s> {
     /// selected ones constant labels on every series. Call it at most once, first.
     pub fn resource<'a>(&mut self, attributes: impl IntoIterator<Item = (&'a str, &'a Value)>) {
         let s = &mut *self.s;
+        s.shapes.invalidate();
         for (key, value) in attributes {
             let l = s.push_fixed_attr(self.config.strategy, self.escaping, key, value, self.stats);
             s.target_labels.push(l);
@@ -153,6 +161,7 @@ impl<'s> Parts<'s> {
         self.current = None;
         self.dropping = None;
         let s = &mut *self.s;
+        s.shapes.invalidate();
         // The scope's sort key: name, version, schema URL, attributes.
         let key_start = s.arena.len();
         for part in [name, version.unwrap_or(""), schema_url.unwrap_or("")] {
@@ -318,11 +327,35 @@ impl<'s> Parts<'s> {
         attributes: impl IntoIterator<Item = (&'a str, &'a Value)>,
         histogram: bool,
     ) -> Span {
+        // Up to SHAPED attributes are gathered on the stack, to look up and
+        // build a shape; points with more take the general path only.
+        let mut attributes = attributes.into_iter();
+        let mut stack: [(&str, &Value); SHAPED] = [("", &NO_VALUE); SHAPED];
+        let mut n = 0;
+        let mut overflow = None;
+        for kv in attributes.by_ref() {
+            if n == SHAPED {
+                overflow = Some(kv);
+                break;
+            }
+            stack[n] = kv;
+            n += 1;
+        }
+        let gathered = &stack[..n];
         let s = &mut *self.s;
+        let start = s.arena.len();
+        if overflow.is_none() {
+            if let Some(shape) = s.shapes.find(histogram, gathered) {
+                super::shape::render(shape, gathered, &mut s.tmp_value, &mut s.arena, self.stats);
+                return Span::new(start, s.arena.len());
+            }
+        }
         s.point.clear();
         s.labels.clear();
-        for (key, value) in attributes {
-            let l = s.push_point_attr(
+        let before = SHAPE_RENAMES.map(|r| self.stats.renamed(r));
+        let all = gathered.iter().copied().chain(overflow).chain(attributes);
+        for (i, (key, value)) in all.enumerate() {
+            let mut l = s.push_point_attr(
                 self.config.strategy,
                 self.escaping,
                 key,
@@ -330,14 +363,24 @@ impl<'s> Parts<'s> {
                 histogram,
                 self.stats,
             );
+            l.index = i as u32;
             s.labels.push(l);
         }
+        let renames = SHAPE_RENAMES.map(|r| self.stats.renamed(r));
         s.labels
             .extend_from_slice(&s.scope_fixed[self.scope_labels.clone()]);
         s.labels.extend_from_slice(&s.resource_labels);
-        let start = s.arena.len();
         let merged = super::labels::render(&mut s.labels, &s.point, &s.fixed, &mut s.arena);
         self.stats.rename(RenameReason::LabelMerged, merged);
+        if merged == 0 && overflow.is_none() {
+            let mut per_point = [0; 3];
+            for (k, n) in per_point.iter_mut().enumerate() {
+                *n = renames[k] - before[k];
+            }
+            s.shapes.build(
+                histogram, gathered, &s.labels, &s.point, &s.fixed, per_point,
+            );
+        }
         Span::new(start, s.arena.len())
     }
 

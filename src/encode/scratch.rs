@@ -5,6 +5,7 @@ use opentelemetry::Value;
 
 use super::labels::Label;
 use super::parts::Number;
+use super::shape::Shapes;
 use crate::name;
 use crate::{EncodeStats, Escaping, RenameReason, TranslationStrategy};
 
@@ -127,7 +128,13 @@ pub(crate) struct Scratch {
     pub cumulative: Vec<u64>,
     pub tmp_counts: Vec<u64>,
     pub groups: Vec<Group>,
+    /// Metric indices by rank (family, then tie-break).
+    pub metric_order: Vec<u32>,
+    /// Series indices in write order.
     pub order: Vec<u32>,
+    /// The sorted series order of the previous call (before duplicates were
+    /// dropped), tried first by the next one; kept across calls.
+    pub previous_order: Vec<u32>,
     /// (sample name span in `arena`, group) pairs for name-clash detection.
     pub sample_names: Vec<(Span, u32)>,
     /// Rendered `le` values of the histogram series written last.
@@ -138,6 +145,8 @@ pub(crate) struct Scratch {
     pub tmp_unit: String,
     pub tmp_value: String,
     pub tmp_label: String,
+    /// Label-block plans of the current scope.
+    pub shapes: Shapes,
 }
 
 impl Scratch {
@@ -157,11 +166,13 @@ impl Scratch {
         self.cumulative.clear();
         self.tmp_counts.clear();
         self.groups.clear();
+        self.metric_order.clear();
         self.order.clear();
         self.sample_names.clear();
         self.le_text.clear();
         self.le_spans.clear();
         self.le_bounds.clear();
+        self.shapes.invalidate();
     }
 
     /// Appends `s` to the arena, returning its span.
@@ -235,6 +246,7 @@ fn push_label(
         key: Span::new(k0, v0),
         value: Span::new(v0, buf.len()),
         quoted,
+        index: 0,
     }
 }
 
@@ -311,6 +323,7 @@ impl Scratch {
             key: Span::new(k0, v0),
             value: Span::new(v0, self.fixed.len()),
             quoted,
+            index: 0,
         })
     }
 

@@ -5,7 +5,9 @@ use std::cmp::Ordering;
 
 use super::labels::write_label_name;
 use super::parts::Number;
-use super::scratch::{ExemplarEntry, Group, Scratch, SeriesEntry, SeriesValue, Span, WireType};
+use super::scratch::{
+    ExemplarEntry, Group, MetricEntry, Scratch, SeriesEntry, SeriesValue, Span, WireType,
+};
 use crate::escape::{write_help, write_label_value};
 use crate::num::{write_f64, write_i64, write_u64, write_unix_seconds};
 use crate::{Config, DropReason, EncodeStats, Format};
@@ -26,7 +28,7 @@ fn group_metrics(s: &mut Scratch, om: bool, target_info: bool, stats: &mut Encod
     let Scratch {
         arena,
         metrics,
-        order,
+        metric_order: order,
         groups,
         sample_names,
         ..
@@ -142,8 +144,7 @@ fn group_metrics(s: &mut Scratch, om: bool, target_info: bool, stats: &mut Encod
 }
 
 /// Whether the series is written at all (OpenMetrics counters must be >= 0 and not NaN).
-fn series_valid(s: &Scratch, e: &SeriesEntry, om: bool) -> Result<(), DropReason> {
-    let m = &s.metrics[e.metric as usize];
+fn series_valid(m: &MetricEntry, e: &SeriesEntry, om: bool) -> Result<(), DropReason> {
     if om && m.wire == WireType::Counter {
         if let SeriesValue::Number(n) = e.value {
             if n.is_nan_or_negative() {
@@ -154,48 +155,93 @@ fn series_valid(s: &Scratch, e: &SeriesEntry, om: bool) -> Result<(), DropReason
     Ok(())
 }
 
+/// Orders the series to write: by family, then label set, then the rank of
+/// their metric, then recording order (a total order, so the result is
+/// unique), and drops later duplicates (same family, same labels).
+///
+/// Series of one family are contiguous, so each family's series are sorted
+/// on their own. In steady state a scrape sees the same series in the same
+/// order as the one before, so each family first tries the order the previous
+/// call ended with: if it is a strictly increasing list of this family's
+/// series, it is the sorted order (n - 1 comparisons instead of a sort).
 fn sort_series(s: &mut Scratch, om: bool, stats: &mut EncodeStats) {
-    s.order.clear();
-    for (i, e) in s.series.iter().enumerate() {
-        if s.metrics[e.metric as usize].dropped {
-            continue;
-        }
-        match series_valid(s, e, om) {
-            Ok(()) => s.order.push(i as u32),
-            Err(reason) => stats.drop(reason, 1),
-        }
-    }
     let Scratch {
         arena,
         metrics,
+        metric_order,
         series,
         order,
+        previous_order,
         ..
     } = s;
+    order.clear();
+    let valid = |i: usize| {
+        let e = &series[i];
+        let m = &metrics[e.metric as usize];
+        !m.dropped && series_valid(m, e, om).is_ok()
+    };
+    let cmp = |a: u32, b: u32| {
+        let (ea, eb) = (&series[a as usize], &series[b as usize]);
+        ea.labels
+            .get(arena)
+            .cmp(eb.labels.get(arena))
+            .then_with(|| {
+                let ra = metrics[ea.metric as usize].rank;
+                let rb = metrics[eb.metric as usize].rank;
+                ra.cmp(&rb)
+            })
+            .then_with(|| a.cmp(&b))
+    };
+    let mut k = 0;
+    while k < metric_order.len() {
+        // The metrics of one family: metric_order[k..next].
+        let group = metrics[metric_order[k] as usize].group;
+        let mut next = k;
+        let start = order.len();
+        while next < metric_order.len() && metrics[metric_order[next] as usize].group == group {
+            let m = &metrics[metric_order[next] as usize];
+            if !m.dropped {
+                let range = m.first as usize..m.end as usize;
+                for (i, e) in series[range.clone()].iter().enumerate() {
+                    match series_valid(m, e, om) {
+                        Ok(()) => order.push((range.start + i) as u32),
+                        Err(reason) => stats.drop(reason, 1),
+                    }
+                }
+            }
+            next += 1;
+        }
+        k = next;
+        let end = order.len();
+        if end - start < 2 {
+            continue;
+        }
+        let reusable = previous_order.get(start..end).is_some_and(|prev| {
+            prev.iter().all(|&i| {
+                (i as usize) < series.len()
+                    && metrics[series[i as usize].metric as usize].group == group
+                    && valid(i as usize)
+            }) && prev.windows(2).all(|w| cmp(w[0], w[1]) == Ordering::Less)
+        });
+        if reusable {
+            order[start..end].copy_from_slice(&previous_order[start..end]);
+        } else {
+            order[start..end].sort_unstable_by(|&a, &b| cmp(a, b));
+        }
+    }
+    previous_order.clear();
+    previous_order.extend_from_slice(order);
+    // Drop later duplicates (same family, same labels).
     let key = |i: u32| {
         let e = &series[i as usize];
-        let m = &metrics[e.metric as usize];
-        (m.group, e.labels, m.rank)
+        (metrics[e.metric as usize].group, e.labels.get(arena))
     };
-    order.sort_unstable_by(|&a, &b| {
-        let (ga, la, ra) = key(a);
-        let (gb, lb, rb) = key(b);
-        ga.cmp(&gb)
-            .then_with(|| la.get(arena).cmp(lb.get(arena)))
-            .then_with(|| ra.cmp(&rb))
-    });
-    // Drop later duplicates (same family, same labels).
     let mut kept = 0;
     for k in 0..order.len() {
         let i = order[k];
-        if kept > 0 {
-            let prev = order[kept - 1];
-            let (gp, lp, _) = key(prev);
-            let (gi, li, _) = key(i);
-            if gp == gi && lp.get(arena).cmp(li.get(arena)) == Ordering::Equal {
-                stats.drop(DropReason::DuplicateSeries, 1);
-                continue;
-            }
+        if kept > 0 && key(order[kept - 1]) == key(i) {
+            stats.drop(DropReason::DuplicateSeries, 1);
+            continue;
         }
         order[kept] = i;
         kept += 1;
@@ -204,14 +250,7 @@ fn sort_series(s: &mut Scratch, om: bool, stats: &mut EncodeStats) {
 }
 
 /// Writes a sample name with its labels, up to (not including) the value.
-fn sample_head(
-    out: &mut Vec<u8>,
-    family: &[u8],
-    suffix: &str,
-    quoted: bool,
-    labels: &[u8],
-    le: Option<&[u8]>,
-) {
+fn sample_head(out: &mut Vec<u8>, family: &[u8], suffix: &str, quoted: bool, labels: &[u8]) {
     if quoted {
         out.extend_from_slice(b"{\"");
         write_label_value(out, std::str::from_utf8(family).unwrap_or_default());
@@ -224,22 +263,35 @@ fn sample_head(
     } else {
         out.extend_from_slice(family);
         out.extend_from_slice(suffix.as_bytes());
-        if labels.is_empty() && le.is_none() {
+        if labels.is_empty() {
             out.push(b' ');
             return;
         }
         out.push(b'{');
         out.extend_from_slice(labels);
     }
-    if let Some(le) = le {
-        if quoted || !labels.is_empty() {
+    out.extend_from_slice(b"} ");
+}
+
+/// Writes `name_bucket{labels,le="` (the part of a bucket line before the bound).
+fn bucket_head(out: &mut Vec<u8>, family: &[u8], quoted: bool, labels: &[u8]) {
+    if quoted {
+        out.extend_from_slice(b"{\"");
+        write_label_value(out, std::str::from_utf8(family).unwrap_or_default());
+        out.extend_from_slice(b"_bucket\",");
+        if !labels.is_empty() {
+            out.extend_from_slice(labels);
             out.push(b',');
         }
-        out.extend_from_slice(b"le=\"");
-        out.extend_from_slice(le);
-        out.push(b'"');
+    } else {
+        out.extend_from_slice(family);
+        out.extend_from_slice(b"_bucket{");
+        if !labels.is_empty() {
+            out.extend_from_slice(labels);
+            out.push(b',');
+        }
     }
-    out.extend_from_slice(b"} ");
+    out.extend_from_slice(b"le=\"");
 }
 
 fn meta_name(out: &mut Vec<u8>, family: &[u8], quoted: bool) {
@@ -327,7 +379,7 @@ fn write_created(
     start: Option<i128>,
 ) {
     if let Some(ns) = start {
-        sample_head(out, family, "_created", quoted, labels, None);
+        sample_head(out, family, "_created", quoted, labels);
         write_unix_seconds(out, ns);
         out.push(b'\n');
     }
@@ -348,7 +400,7 @@ fn write_target_info(out: &mut Vec<u8>, s: &mut Scratch, om: bool) {
     } = s;
     super::labels::render(target_labels, &[], fixed, arena);
     let labels = Span::new(start, arena.len());
-    sample_head(out, b"target_info", "", false, labels.get(arena), None);
+    sample_head(out, b"target_info", "", false, labels.get(arena));
     out.extend_from_slice(b"1\n");
 }
 
@@ -392,7 +444,7 @@ pub(super) fn finish(
                 } else {
                     ""
                 };
-                sample_head(out, family, suffix, quoted, labels, None);
+                sample_head(out, family, suffix, quoted, labels);
                 write_number(out, n, om);
                 let mut written = 0;
                 if om && wire == WireType::Counter {
@@ -466,22 +518,31 @@ fn write_histogram(
         le_bounds.extend_from_slice(bounds);
         le_text.clear();
         le_spans.clear();
+        // Each with the `"} ` that follows it on the line.
         for &b in bounds {
             let start = le_text.len();
             write_f64(le_text, b, om);
+            le_text.extend_from_slice(b"\"} ");
             le_spans.push(Span::new(start, le_text.len()));
         }
         let start = le_text.len();
-        le_text.extend_from_slice(b"+Inf");
+        le_text.extend_from_slice(b"+Inf\"} ");
         le_spans.push(Span::new(start, le_text.len()));
     }
     let family = family.get(arena);
     let labels = e.labels.get(arena);
     let n = bounds.len();
     let mut written = 0;
+    // Every bucket line starts with the same `name_bucket{labels,le="`:
+    // written once, then copied within `out`.
+    let head_start = out.len();
+    bucket_head(out, family, quoted, labels);
+    let head = head_start..out.len();
     for i in 0..=n {
-        let le = le_spans[i].get(le_text);
-        sample_head(out, family, "_bucket", quoted, labels, Some(le));
+        if i > 0 {
+            out.extend_from_within(head.clone());
+        }
+        out.extend_from_slice(le_spans[i].get(le_text));
         let value = if i < n { cumulative[b0 + i] } else { count };
         write_u64(out, value);
         if om && !e.exemplars.is_empty() {
@@ -504,10 +565,124 @@ fn write_histogram(
         stats.drop(DropReason::HistogramSumAndCount, 1);
         return;
     }
-    sample_head(out, family, "_sum", quoted, labels, None);
+    sample_head(out, family, "_sum", quoted, labels);
     write_number(out, sum, om);
     out.push(b'\n');
-    sample_head(out, family, "_count", quoted, labels, None);
+    sample_head(out, family, "_count", quoted, labels);
     write_u64(out, count);
     out.push(b'\n');
+}
+
+#[cfg(test)]
+mod tests {
+    use opentelemetry::KeyValue;
+    use opentelemetry_sdk::metrics::Temporality;
+
+    use super::super::{Encoder, MetricInfo, MetricKind, Number, Parts};
+    use crate::{Config, EncodeStats, Escaping, Format};
+
+    type Variant = Vec<(&'static str, MetricKind, Vec<(&'static str, f64)>)>;
+
+    fn record(p: &mut Parts<'_>, variant: &Variant) {
+        p.scope("s", None, None, std::iter::empty());
+        for (name, kind, points) in variant {
+            p.metric(MetricInfo {
+                name,
+                description: "",
+                unit: "",
+                kind: *kind,
+                temporality: Temporality::Cumulative,
+                start_time: None,
+            });
+            for (x, v) in points {
+                let attrs = [KeyValue::new("x", *x)];
+                p.number(
+                    attrs.iter().map(|kv| (kv.key.as_str(), &kv.value)),
+                    Number::F64(*v),
+                );
+            }
+        }
+    }
+
+    fn encode(e: &mut Encoder, format: Format, variant: &Variant) -> (String, EncodeStats) {
+        let mut out = Vec::new();
+        let stats = e.encode_parts(format, Escaping::Underscores, &mut out, |p| {
+            record(p, variant)
+        });
+        (String::from_utf8(out).unwrap(), stats)
+    }
+
+    fn variants() -> Vec<Variant> {
+        use MetricKind::{Counter, Gauge};
+        vec![
+            vec![
+                ("a", Gauge, vec![("1", 1.0), ("2", 2.0), ("3", 3.0)]),
+                ("b", Counter, vec![("1", 1.0), ("2", 2.0)]),
+            ],
+            // Same shape, points in another order.
+            vec![
+                ("a", Gauge, vec![("3", 3.0), ("2", 2.0), ("1", 1.0)]),
+                ("b", Counter, vec![("2", 2.0), ("1", 1.0)]),
+            ],
+            // Same counts, other label values.
+            vec![
+                ("a", Gauge, vec![("9", 1.0), ("0", 2.0), ("5", 3.0)]),
+                ("b", Counter, vec![("1", 1.0), ("0", 2.0)]),
+            ],
+            // A duplicate series inside one metric: the first recorded wins.
+            vec![
+                ("a", Gauge, vec![("1", 10.0), ("1", 20.0), ("2", 3.0)]),
+                ("b", Counter, vec![("1", 1.0), ("2", 2.0)]),
+            ],
+            // Two metrics of one family, and a type conflict that drops one.
+            vec![
+                ("a", Gauge, vec![("2", 1.0), ("1", 2.0)]),
+                ("a", Gauge, vec![("3", 3.0)]),
+                ("b", Counter, vec![("1", 1.0)]),
+                ("b", Gauge, vec![("2", 2.0)]),
+            ],
+            // Invalid OpenMetrics counter values change which series are written.
+            vec![
+                ("a", Gauge, vec![("1", 1.0), ("2", 2.0), ("3", 3.0)]),
+                ("b", Counter, vec![("1", f64::NAN), ("2", -2.0)]),
+            ],
+            // After variant 0: the previous order names series of the other family.
+            vec![
+                ("b", Counter, vec![("1", 1.0), ("2", 2.0)]),
+                ("a", Gauge, vec![("3", 3.0), ("4", 4.0), ("5", 5.0)]),
+            ],
+            // After variant 0: the previous order names a series no longer written.
+            vec![
+                ("a", Gauge, vec![("1", 1.0), ("2", 2.0), ("3", 3.0)]),
+                ("b", Counter, vec![("1", f64::NAN), ("2", 2.0), ("3", 3.0)]),
+            ],
+        ]
+    }
+
+    #[test]
+    fn the_previous_order_is_used_only_when_it_still_sorts() {
+        let variants = variants();
+        let sequence = [
+            0, 0, 1, 0, 2, 2, 3, 0, 4, 4, 0, 5, 0, 5, 1, 3, 0, 6, 0, 7, 7,
+        ];
+        for format in [Format::PrometheusText, Format::OpenMetrics] {
+            let mut warm = Encoder::new(Config::default().without_scope_info());
+            for (step, &v) in sequence.iter().enumerate() {
+                let want = encode(
+                    &mut Encoder::new(Config::default().without_scope_info()),
+                    format,
+                    &variants[v],
+                );
+                let got = encode(&mut warm, format, &variants[v]);
+                assert_eq!(got, want, "{format:?} step {step}, variant {v}");
+            }
+        }
+        let (text, stats) = encode(
+            &mut Encoder::new(Config::default().without_scope_info()),
+            Format::PrometheusText,
+            &variants[3],
+        );
+        assert!(text.contains("a{x=\"1\"} 10\na{x=\"2\"} 3\n"), "{text}");
+        assert_eq!(stats.dropped(crate::DropReason::DuplicateSeries), 1);
+    }
 }

@@ -19,7 +19,6 @@ fn compare(c: &mut Criterion) {
         let otel_prom = OtelPrometheus::new(&plan);
         let prom_client = PromClient::new(&plan);
         let mut sdk = SdkCollect::new(&plan);
-        #[cfg(feature = "reader")]
         let ours_scrape = otel_expfmt_compare::OursScrape::new(&plan);
 
         let mut buf = Vec::new();
@@ -28,20 +27,14 @@ fn compare(c: &mut Criterion) {
         let otel_prom_size = buf.len();
         prom_client.encode(&mut text);
         let prom_client_size = text.len();
-        let our_text = ours.try_size(Format::PrometheusText);
-        let our_om = ours.try_size(Format::OpenMetrics);
-        let show =
-            |n: Option<usize>| n.map_or("n/a (encoder not merged)".to_string(), |n| n.to_string());
+        let our_text = ours.size(Format::PrometheusText);
+        let our_om = ours.size(Format::OpenMetrics);
         eprintln!("\n{} ({} series) output bytes:", plan.id, plan.series());
-        eprintln!("  otel_expfmt text 0.0.4            {}", show(our_text));
-        eprintln!("  otel_expfmt OpenMetrics           {}", show(our_om));
+        eprintln!("  otel_expfmt text 0.0.4            {our_text}");
+        eprintln!("  otel_expfmt OpenMetrics           {our_om}");
         eprintln!("  opentelemetry_prometheus 0.0.4    {otel_prom_size}");
         eprintln!("  prometheus_client OpenMetrics     {prom_client_size}");
-        // TODO(encoder): the fallback goes away once `Encoder::encode` is merged.
-        let reference = our_text.unwrap_or_else(|| {
-            eprintln!("  NOTE: throughput basis = opentelemetry_prometheus output size (ours unavailable)");
-            otel_prom_size
-        });
+        let reference = our_text;
 
         let mut group = c.benchmark_group(&plan.id);
         group.throughput(Throughput::Bytes(reference as u64));
@@ -58,7 +51,6 @@ fn compare(c: &mut Criterion) {
             });
         }
 
-        #[cfg(feature = "reader")]
         group.bench_function("otel_expfmt/scrape_text", |b| {
             b.iter(|| black_box(ours_scrape.scrape(Format::PrometheusText, &mut buf)))
         });

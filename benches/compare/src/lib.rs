@@ -1,13 +1,11 @@
 //! Contestants for the comparison benchmark, each fed the same [`workloads::Plan`].
 //!
 //! * [`Ours`]: `otel_expfmt::Encoder` on a snapshot collected beforehand.
-//! * `OursScrape` (feature `reader`): collect + encode through `otel_expfmt::PrometheusReader`.
+//! * [`OursScrape`]: collect + encode through `otel_expfmt::PrometheusReader`.
 //! * [`OtelPrometheus`]: `opentelemetry-prometheus` registered into a
 //!   `prometheus::Registry`; a scrape is `registry.gather()` + `prometheus::TextEncoder`.
 //! * [`PromClient`]: a `prometheus-client` registry holding the same series and
 //!   values, encoded with `prometheus_client::encoding::text::encode` (OpenMetrics only).
-
-use std::panic::{self, AssertUnwindSafe};
 
 use opentelemetry_sdk::metrics::data::ResourceMetrics;
 use opentelemetry_sdk::metrics::SdkMeterProvider;
@@ -48,15 +46,11 @@ impl Ours {
         self.encoder.encode(&self.snapshot, format, out)
     }
 
-    /// The output size in `format`, or `None` while the encoder is a stub
-    /// that panics (the panic message is suppressed).
-    pub fn try_size(&mut self, format: Format) -> Option<usize> {
+    /// The output size in `format`.
+    pub fn size(&mut self, format: Format) -> usize {
         let mut out = Vec::new();
-        let hook = panic::take_hook();
-        panic::set_hook(Box::new(|_| {}));
-        let result = panic::catch_unwind(AssertUnwindSafe(|| self.encode(format, &mut out)));
-        panic::set_hook(hook);
-        result.ok().map(|_| out.len())
+        self.encode(format, &mut out);
+        out.len()
     }
 }
 
@@ -87,14 +81,11 @@ impl SdkCollect {
 }
 
 /// A full scrape (collect + encode) through `otel_expfmt::PrometheusReader`.
-// TODO(reader): enabled by the `reader` feature until `PrometheusReader` is merged.
-#[cfg(feature = "reader")]
 pub struct OursScrape {
     _provider: SdkMeterProvider,
     reader: otel_expfmt::PrometheusReader,
 }
 
-#[cfg(feature = "reader")]
 impl OursScrape {
     pub fn new(plan: &Plan) -> Self {
         let reader = otel_expfmt::PrometheusReader::new(Config::default());
@@ -327,6 +318,25 @@ mod tests {
                 "{}",
                 plan.id
             );
+        }
+    }
+
+    #[test]
+    fn otel_expfmt_writes_every_series_in_encode_and_scrape() {
+        for plan in small() {
+            let mut ours = Ours::new(&plan);
+            let scrape = OursScrape::new(&plan);
+            let mut encoded = Vec::new();
+            let mut scraped = Vec::new();
+            ours.encode(Format::PrometheusText, &mut encoded);
+            scrape.scrape(Format::PrometheusText, &mut scraped);
+            assert_eq!(
+                sample_lines(&encoded),
+                expected_sample_lines(&plan),
+                "{}",
+                plan.id
+            );
+            assert_eq!(scraped, encoded, "{}", plan.id);
         }
     }
 

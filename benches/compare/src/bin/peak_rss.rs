@@ -2,7 +2,7 @@
 //!
 //! `cargo run --release -p otel-expfmt-compare --bin peak_rss -- <contestant> [w1|w2|w3]`
 //! with contestant one of `opentelemetry_prometheus`, `prometheus_client`,
-//! `otel_expfmt` (encode alone) or `otel_expfmt_scrape` (feature `reader`).
+//! `otel_expfmt` (encode alone) or `otel_expfmt_scrape` (collect + encode through `PrometheusReader`).
 //!
 //! After setup (recording every measurement), the peak RSS is reset to the
 //! current RSS, one scrape runs into a fresh buffer, and the growth of the
@@ -133,8 +133,6 @@ fn main() {
                 buf.len()
             });
         }
-        // TODO(reader): enabled by the `reader` feature until `PrometheusReader` is merged.
-        #[cfg(feature = "reader")]
         "otel_expfmt_scrape" => {
             let c = otel_expfmt_compare::OursScrape::new(plan);
             let mut buf = Vec::new();

@@ -1,0 +1,81 @@
+//! A fixed number of iterations of one contestant on one workload, for
+//! instruction counts under `valgrind --tool=callgrind` (or `perf record`).
+//!
+//! `cargo build --release -p otel-expfmt-compare --bin profile`, then
+//! `valgrind --tool=callgrind target/release/profile <what> <w1|w2|w3> <iterations>`
+//! with `<what>` one of `encode_text`, `encode_openmetrics`, `scrape_text`,
+//! `collect`, `opentelemetry_prometheus`, `prometheus_client`.
+//!
+//! Setup (recording the workload, first encode) costs the same whatever the
+//! iteration count, so the instructions of one iteration are
+//! `(I(n + k) - I(n)) / k` for two runs with different counts.
+
+use std::hint::black_box;
+
+use otel_expfmt::Format;
+use otel_expfmt_compare::{workloads, OtelPrometheus, Ours, OursScrape, PromClient, SdkCollect};
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let what = args.next().unwrap_or_else(|| "encode_text".into());
+    let plans = workloads::standard();
+    let plan = match args.next().as_deref().unwrap_or("w1") {
+        "w1" => &plans[0],
+        "w2" => &plans[1],
+        "w3" => &plans[2],
+        other => panic!("unknown workload {other} (w1, w2 or w3)"),
+    };
+    let iterations: usize = args
+        .next()
+        .map(|n| n.parse().expect("iteration count"))
+        .unwrap_or(10);
+    let mut buf = Vec::new();
+    let mut bytes = 0;
+    match what.as_str() {
+        "encode_text" | "encode_openmetrics" => {
+            let format = if what == "encode_text" {
+                Format::PrometheusText
+            } else {
+                Format::OpenMetrics
+            };
+            let mut c = Ours::new(plan);
+            c.encode(format, &mut buf);
+            for _ in 0..iterations {
+                black_box(c.encode(format, &mut buf));
+                bytes = buf.len();
+            }
+        }
+        "scrape_text" => {
+            let c = OursScrape::new(plan);
+            c.scrape(Format::PrometheusText, &mut buf);
+            for _ in 0..iterations {
+                black_box(c.scrape(Format::PrometheusText, &mut buf));
+                bytes = buf.len();
+            }
+        }
+        "collect" => {
+            let mut c = SdkCollect::new(plan);
+            c.collect();
+            for _ in 0..iterations {
+                black_box(c.collect());
+            }
+        }
+        "opentelemetry_prometheus" => {
+            let c = OtelPrometheus::new(plan);
+            for _ in 0..iterations {
+                c.scrape(&mut buf);
+                bytes = buf.len();
+            }
+        }
+        "prometheus_client" => {
+            let c = PromClient::new(plan);
+            let mut text = String::new();
+            for _ in 0..iterations {
+                c.encode(&mut text);
+                bytes = text.len();
+            }
+        }
+        other => panic!("unknown contestant {other}"),
+    }
+    println!("{what} {}: {iterations} iterations, {bytes} bytes", plan.id);
+}
