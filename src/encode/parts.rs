@@ -146,6 +146,13 @@ impl<'s> Parts<'s> {
             s.target_labels.push(l);
             if self.config.resource_selector.selects(key) {
                 s.resource_labels.push(l);
+                let h = if !l.quoted && l.name.get(&s.fixed) == b"le" {
+                    s.resource_le = true;
+                    s.push_fixed_renamed(l, "exported_le")
+                } else {
+                    l
+                };
+                s.resource_labels_histogram.push(h);
             }
         }
     }
@@ -343,6 +350,9 @@ impl<'s> Parts<'s> {
         }
         let gathered = &stack[..n];
         let s = &mut *self.s;
+        if histogram && s.resource_le {
+            self.stats.rename(RenameReason::ReservedLabel, 1);
+        }
         let start = s.arena.len();
         if overflow.is_none() {
             if let Some(shape) = s.shapes.find(histogram, gathered) {
@@ -369,7 +379,12 @@ impl<'s> Parts<'s> {
         let renames = SHAPE_RENAMES.map(|r| self.stats.renamed(r));
         s.labels
             .extend_from_slice(&s.scope_fixed[self.scope_labels.clone()]);
-        s.labels.extend_from_slice(&s.resource_labels);
+        let resource = if histogram {
+            &s.resource_labels_histogram
+        } else {
+            &s.resource_labels
+        };
+        s.labels.extend_from_slice(resource);
         let merged = super::labels::render(&mut s.labels, &s.point, &s.fixed, &mut s.arena);
         self.stats.rename(RenameReason::LabelMerged, merged);
         if merged == 0 && overflow.is_none() {

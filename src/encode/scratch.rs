@@ -119,6 +119,11 @@ pub(crate) struct Scratch {
     pub labels: Vec<Label>,
     pub scope_fixed: Vec<Label>,
     pub resource_labels: Vec<Label>,
+    /// `resource_labels` for histogram points: a label named `le` (reserved
+    /// for bucket bounds) is renamed to `exported_le` there.
+    pub resource_labels_histogram: Vec<Label>,
+    /// Whether `resource_labels_histogram` renamed a label.
+    pub resource_le: bool,
     pub target_labels: Vec<Label>,
     pub scope_key: Span,
     pub metrics: Vec<MetricEntry>,
@@ -157,6 +162,8 @@ impl Scratch {
         self.labels.clear();
         self.scope_fixed.clear();
         self.resource_labels.clear();
+        self.resource_labels_histogram.clear();
+        self.resource_le = false;
         self.target_labels.clear();
         self.scope_key = Span::default();
         self.metrics.clear();
@@ -283,6 +290,17 @@ impl Scratch {
     /// A label the exporter itself adds (`otel_scope_name`, ...).
     pub fn push_fixed_str(&mut self, label: &str, value: &str) -> Label {
         push_label(&mut self.fixed, Store::Fixed, label, label, value, false)
+    }
+
+    /// A copy of fixed label `l` under another name (same key and value).
+    pub fn push_fixed_renamed(&mut self, l: Label, name: &str) -> Label {
+        let n0 = self.fixed.len();
+        self.fixed.extend_from_slice(name.as_bytes());
+        Label {
+            name: Span::new(n0, self.fixed.len()),
+            quoted: false,
+            ..l
+        }
     }
 
     /// A scope attribute as `otel_scope_<key>`; `None` when it would replace

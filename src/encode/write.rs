@@ -155,6 +155,56 @@ fn series_valid(m: &MetricEntry, e: &SeriesEntry, om: bool) -> Result<(), DropRe
     Ok(())
 }
 
+fn cmp_numbers(a: Number, b: Number) -> Ordering {
+    match (a, b) {
+        (Number::U64(x), Number::U64(y)) => x.cmp(&y),
+        (Number::I64(x), Number::I64(y)) => x.cmp(&y),
+        (Number::F64(x), Number::F64(y)) => x.total_cmp(&y),
+        // Different number types: any fixed order will do.
+        (Number::U64(_), _) => Ordering::Less,
+        (_, Number::U64(_)) => Ordering::Greater,
+        (Number::I64(_), _) => Ordering::Less,
+        (_, Number::I64(_)) => Ordering::Greater,
+    }
+}
+
+/// A total order on series values (numbers; histograms by count, sum,
+/// cumulative counts and bounds), used only to break ties deterministically.
+fn cmp_values(a: &SeriesValue, b: &SeriesValue, bounds: &[f64], cumulative: &[u64]) -> Ordering {
+    match (a, b) {
+        (SeriesValue::Number(x), SeriesValue::Number(y)) => cmp_numbers(*x, *y),
+        (SeriesValue::Number(_), _) => Ordering::Less,
+        (_, SeriesValue::Number(_)) => Ordering::Greater,
+        (
+            SeriesValue::Histogram {
+                buckets: ba,
+                count: ca,
+                sum: sa,
+            },
+            SeriesValue::Histogram {
+                buckets: bb,
+                count: cb,
+                sum: sb,
+            },
+        ) => {
+            let range = |s: &Span| s.start as usize..s.end as usize;
+            ca.cmp(cb)
+                .then_with(|| cmp_numbers(*sa, *sb))
+                .then_with(|| cumulative[range(ba)].cmp(&cumulative[range(bb)]))
+                .then_with(|| {
+                    let (x, y) = (&bounds[range(ba)], &bounds[range(bb)]);
+                    x.len().cmp(&y.len()).then_with(|| {
+                        x.iter()
+                            .zip(y)
+                            .map(|(p, q)| p.total_cmp(q))
+                            .find(|o| o.is_ne())
+                            .unwrap_or(Ordering::Equal)
+                    })
+                })
+        }
+    }
+}
+
 /// Orders the series to write: by family, then label set, then the rank of
 /// their metric, then recording order (a total order, so the result is
 /// unique), and drops later duplicates (same family, same labels).
@@ -172,6 +222,8 @@ fn sort_series(s: &mut Scratch, om: bool, stats: &mut EncodeStats) {
         series,
         order,
         previous_order,
+        bounds,
+        cumulative,
         ..
     } = s;
     order.clear();
@@ -190,6 +242,10 @@ fn sort_series(s: &mut Scratch, om: bool, stats: &mut EncodeStats) {
                 let rb = metrics[eb.metric as usize].rank;
                 ra.cmp(&rb)
             })
+            // Two points of one metric can render the same labels (`a.b` and
+            // `a/b` both become `a_b`): order them by value, so which one
+            // survives as the duplicate does not depend on arrival order.
+            .then_with(|| cmp_values(&ea.value, &eb.value, bounds, cumulative))
             .then_with(|| a.cmp(&b))
     };
     let mut k = 0;
