@@ -1209,6 +1209,14 @@ fn verify(
     Ok(())
 }
 
+/// Cases per property: `default`, or `OTEL_EXPFMT_PROPTEST_CASES` for longer runs.
+fn cases(default: u32) -> u32 {
+    std::env::var("OTEL_EXPFMT_PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
 static KEPT: AtomicUsize = AtomicUsize::new(0);
 
 fn encode_all(rm: &ResourceMetrics) -> Vec<(Cfg, Format, Escaping, String, EncodeStats)> {
@@ -1265,7 +1273,7 @@ fn run_case(case: &Case, seed: u64) -> Result<(), TestCaseError> {
 
 proptest! {
     #![proptest_config(ProptestConfig {
-        cases: 96,
+        cases: cases(96),
         max_shrink_iters: 2000,
         failure_persistence: None,
         ..ProptestConfig::default()
@@ -1274,5 +1282,153 @@ proptest! {
     #[test]
     fn sdk_recordings_come_back_exactly(case in case(), seed in any::<u64>()) {
         run_case(&case, seed)?;
+    }
+}
+
+// ---- arbitrary names ------------------------------------------------------------------
+
+/// Any UTF-8 instrument name (name validation is disabled for tests), any
+/// ASCII unit the SDK accepts (at most 63 characters).
+fn any_name() -> impl Strategy<Value = String> {
+    prop_oneof![
+        4 => "(?s).{0,16}",
+        1 => Just(String::new()),
+        1 => "[_.:/ 0-9-]{1,6}",
+        1 => "[a-z]{1,4}(_total|_count|_sum|_bucket|_created|_info)",
+        1 => Just("target_info".to_string()),
+        1 => Just("\u{1F600}.😀".repeat(40)),
+    ]
+}
+
+fn any_unit() -> impl Strategy<Value = String> {
+    prop_oneof![
+        2 => (0..UNITS.len()).prop_map(|i| UNITS[i].0.to_string()),
+        1 => "[ -~]{0,63}",
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: cases(128),
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    })]
+
+    /// Instruments with arbitrary names and units, one series each, told
+    /// apart by an `inst` attribute: every output passes the checker, and each
+    /// series is written once with its value or counted as dropped.
+    #[test]
+    fn arbitrary_names_are_written_or_accounted_for(
+        insts in proptest::collection::vec(
+            (any_name(), any_unit(), 0..KINDS.len(), any::<u32>(), text()),
+            1..=6,
+        ),
+    ) {
+        let (provider, reader) = provider();
+        let meter = provider.meter("app");
+        let mut expected = Vec::new();
+        let mut seen = HashSet::new();
+        for (i, (name, unit, kind, v, description)) in insts.iter().enumerate() {
+            // One instrument per name: the SDK merges identical ones.
+            if !seen.insert(name.to_lowercase()) {
+                continue;
+            }
+            let attrs = [KeyValue::new("inst", i.to_string())];
+            let v = u64::from(*v);
+            let kind = KINDS[*kind];
+            macro_rules! b {
+                ($m:ident) => {
+                    meter
+                        .$m(name.clone())
+                        .with_unit(unit.clone())
+                        .with_description(description.clone())
+                        .build()
+                };
+            }
+            match kind {
+                Kind::U64Counter => b!(u64_counter).add(v, &attrs),
+                Kind::F64Counter => b!(f64_counter).add(v as f64 / 4.0, &attrs),
+                Kind::I64UpDown => b!(i64_up_down_counter).add(-(v as i64), &attrs),
+                Kind::F64UpDown => b!(f64_up_down_counter).add(v as f64 / -8.0, &attrs),
+                Kind::U64Gauge => b!(u64_gauge).record(v, &attrs),
+                Kind::I64Gauge => b!(i64_gauge).record(v as i64, &attrs),
+                Kind::F64Gauge => b!(f64_gauge).record(v as f64 * 1e290, &attrs),
+                Kind::U64Histogram => b!(u64_histogram).record(v, &attrs),
+                Kind::F64Histogram | Kind::F64Exponential => {
+                    b!(f64_histogram).record(v as f64 / 2.0, &attrs)
+                }
+            }
+            let value = match kind {
+                Kind::U64Counter | Kind::U64Gauge => v.to_string(),
+                Kind::I64UpDown => (-(v as i64)).to_string(),
+                Kind::I64Gauge => v.to_string(),
+                Kind::F64Counter => format!("{}", v as f64 / 4.0),
+                Kind::F64UpDown => format!("{}", v as f64 / -8.0),
+                Kind::F64Gauge => format!("{}", v as f64 * 1e290),
+                _ => String::new(),
+            };
+            expected.push((i.to_string(), kind.histogram(), value));
+        }
+        let rm = snapshot(&reader);
+        for cfg in CFGS {
+            for format in FORMATS {
+                for escaping in ESCAPINGS {
+                    let (text, stats) = encode(cfg.config(), &rm, format, escaping);
+                    let exposition = check_with(text.as_bytes(), format, escaping)
+                        .map_err(|e| TestCaseError::fail(format!(
+                            "{cfg:?} {format:?} {escaping:?}: checker: {e}\n{text}"
+                        )))?;
+                    let (again, _) = encode(cfg.config(), &rm, format, escaping);
+                    prop_assert_eq!(&again, &text);
+                    let mut present = 0u64;
+                    for (id, histogram, value) in &expected {
+                        let hits: Vec<_> = exposition
+                            .families
+                            .iter()
+                            .flat_map(|f| f.samples.iter())
+                            .filter(|s| {
+                                s.labels.iter().any(|(n, v)| n == "inst" && v == id)
+                                    && (!histogram || s.name.ends_with("_count")
+                                        || s.name.ends_with("_bucket"))
+                            })
+                            .collect();
+                        if hits.is_empty() {
+                            continue;
+                        }
+                        present += 1;
+                        if *histogram {
+                            // One +Inf bucket holding the one observation.
+                            let inf: Vec<_> = hits
+                                .iter()
+                                .filter(|s| s.labels.iter().any(|(n, v)| n == "le" && v == "+Inf"))
+                                .collect();
+                            prop_assert_eq!(inf.len(), 1, "{}\n{}", id, text);
+                            prop_assert_eq!(&inf[0].value_text, "1");
+                        } else {
+                            prop_assert_eq!(hits.len(), 1, "{}\n{}", id, text);
+                            let got = &hits[0].value_text;
+                            let want: f64 = value.parse().unwrap();
+                            prop_assert!(
+                                got == value || float_matches(got, want),
+                                "{cfg:?} {format:?} {escaping:?} inst {id}: {got} != {value}\n{text}"
+                            );
+                        }
+                    }
+                    let drops: u64 = SERIES_DROPS.iter().map(|&r| stats.dropped(r)).sum();
+                    prop_assert_eq!(
+                        expected.len() as u64,
+                        present + drops,
+                        "{:?} {:?} {:?}: {:?}\n{}",
+                        cfg,
+                        format,
+                        escaping,
+                        stats,
+                        text
+                    );
+                    prop_assert_eq!(stats.series, present);
+                    prop_assert_eq!(stats.families, exposition.families.len() as u64);
+                }
+            }
+        }
     }
 }
