@@ -5,12 +5,14 @@ mod common;
 
 use common::*;
 use opentelemetry::metrics::MeterProvider as _;
-use opentelemetry::KeyValue;
+use opentelemetry::{KeyValue, Value};
 use opentelemetry_sdk::metrics::Temporality;
 use opentelemetry_sdk::Resource;
+use otel_expfmt::__private::{MetricInfo, MetricKind, Number, Parts};
 use otel_expfmt::check::check_with;
 use otel_expfmt::{
-    Config, DropReason, Escaping, Format, RenameReason, ResourceSelector, TranslationStrategy,
+    Config, DropReason, Encoder, Escaping, Format, RenameReason, ResourceSelector,
+    TranslationStrategy,
 };
 
 fn plain() -> Config {
@@ -168,4 +170,60 @@ fn resource_attribute_le_on_histograms() {
         Escaping::Underscores,
     )
     .unwrap();
+}
+
+/// props (`sdk_recordings_come_back_exactly`, order property): two attribute
+/// sets of one metric that sanitize to the same labels (`a.b` and `a/b` both
+/// become `a_b`) make a duplicate series; which one is kept depends on the
+/// order the points arrive in, and the SDK hands points over in hash-map
+/// order, so two providers holding the same data can give different bytes.
+/// The encoder promises byte-identical output whatever the order.
+///
+/// Open bug in `src/encode` (write.rs `sort_series`: equal label blocks of one
+/// metric tie, and `sort_unstable_by` leaves them in arrival order): ignored
+/// until fixed there; run with `cargo test -- --ignored`.
+#[test]
+#[ignore = "open bug in src/encode: the surviving duplicate depends on the arrival order"]
+fn duplicate_series_survivor_does_not_depend_on_arrival_order() {
+    let dot = [KeyValue::new("a.b", "x")];
+    let slash = [KeyValue::new("a/b", "x")];
+    let run = |first: &[KeyValue], first_value: u64, second: &[KeyValue], second_value: u64| {
+        let attrs = |list: &[KeyValue]| -> Vec<(String, Value)> {
+            list.iter()
+                .map(|kv| (kv.key.to_string(), kv.value.clone()))
+                .collect()
+        };
+        let (a, b) = (attrs(first), attrs(second));
+        let mut out = Vec::new();
+        let stats = Encoder::new(plain()).encode_parts(
+            Format::PrometheusText,
+            Escaping::Underscores,
+            &mut out,
+            |p: &mut Parts<'_>| {
+                p.scope("app", None, None, std::iter::empty());
+                p.metric(MetricInfo {
+                    name: "jobs",
+                    description: "",
+                    unit: "",
+                    kind: MetricKind::Counter,
+                    temporality: Temporality::Cumulative,
+                    start_time: None,
+                });
+                p.number(
+                    a.iter().map(|(k, v)| (k.as_str(), v)),
+                    Number::U64(first_value),
+                );
+                p.number(
+                    b.iter().map(|(k, v)| (k.as_str(), v)),
+                    Number::U64(second_value),
+                );
+            },
+        );
+        assert_eq!(stats.dropped(DropReason::DuplicateSeries), 1);
+        String::from_utf8(out).unwrap()
+    };
+    // The same data: `a.b`=x counted 1, `a/b`=x counted 2, in both orders.
+    let one = run(&dot, 1, &slash, 2);
+    let other = run(&slash, 2, &dot, 1);
+    assert_eq!(one, other);
 }
