@@ -694,7 +694,7 @@ fn recording_order(case: &Case, order: Option<Order>) -> Vec<usize> {
         return (0..n).collect();
     };
     let mut shuffled = order.permutation(n, 3);
-    let mut slots: HashMap<(usize, Vec<(usize, String)>), Vec<usize>> = HashMap::new();
+    let mut slots: HashMap<SeriesKey, Vec<usize>> = HashMap::new();
     for (pos, &r) in shuffled.iter().enumerate() {
         if case.insts[case.recs[r].inst].kind.gauge() {
             slots.entry(series_key(case, r)).or_default().push(pos);
@@ -713,7 +713,9 @@ fn recording_order(case: &Case, order: Option<Order>) -> Vec<usize> {
 // ---- the model of what was recorded -----------------------------------------------
 
 /// A series as the SDK aggregates it: instrument and attribute set content.
-fn series_key(case: &Case, rec: usize) -> (usize, Vec<(usize, String)>) {
+type SeriesKey = (usize, Vec<(usize, String)>);
+
+fn series_key(case: &Case, rec: usize) -> SeriesKey {
     let r = &case.recs[rec];
     let mut attrs: Vec<(usize, String)> = case.sets[r.set]
         .iter()
@@ -743,7 +745,7 @@ struct ModelSeries {
 }
 
 fn model(case: &Case) -> Vec<ModelSeries> {
-    let mut index: HashMap<(usize, Vec<(usize, String)>), usize> = HashMap::new();
+    let mut index: HashMap<SeriesKey, usize> = HashMap::new();
     let mut out: Vec<ModelSeries> = Vec::new();
     for (r, rec) in case.recs.iter().enumerate() {
         let inst = &case.insts[rec.inst];
