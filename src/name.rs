@@ -39,7 +39,9 @@
 //!   table (`By/By` → `bytes_per_bytes`), then the sanitized text.
 //! * Label names: a leading `_` (after collapsing) is prefixed with `key`
 //!   (`_x` → `key_x`, `__name__` → `key_name_`) since OpenMetrics reserves
-//!   every label name starting with `_`; Go keeps `__x__` names.
+//!   every label name starting with `_`; Go keeps `__x__` names. The UTF-8
+//!   strategies keep label names as they are, except `__name__` (it would
+//!   rename the series on ingestion): it becomes `key__name__`.
 
 use core::fmt::Write as _;
 
@@ -373,8 +375,14 @@ fn unit_word(unit: &str, escapes: bool, out: &mut String) {
 pub(crate) fn label_name(strategy: TranslationStrategy, key: &str, out: &mut String) -> bool {
     out.clear();
     if !strategy.escapes() {
-        if key.is_empty() {
-            out.push_str("key_");
+        // An empty key, or `__name__` (which would set the metric name on
+        // ingestion), cannot stand as it is: prefix `key` as below.
+        if key.is_empty() || key == "__name__" {
+            out.push_str(if key.is_empty() {
+                "key_"
+            } else {
+                "key__name__"
+            });
             return true;
         }
         out.push_str(key);
@@ -887,7 +895,8 @@ mod tests {
             TranslationStrategy::NoTranslation,
         ] {
             assert_eq!(label(s, "http.method"), ("http.method".into(), false));
-            assert_eq!(label(s, "__name__"), ("__name__".into(), false));
+            assert_eq!(label(s, "__name__"), ("key__name__".into(), true));
+            assert_eq!(label(s, "__name"), ("__name".into(), false));
             assert_eq!(label(s, "a\"b\\c\nd"), ("a\"b\\c\nd".into(), false));
             assert_eq!(label(s, "日本"), ("日本".into(), false));
             assert_eq!(label(s, ""), ("key_".into(), true));

@@ -235,7 +235,10 @@ fn structure_errors_have_positions() {
 
 #[test]
 fn type_rules_have_positions() {
-    assert_eq!(prom("# TYPE a counter\na -1\n"), (K::InvalidCounter, 2, 3));
+    assert_eq!(
+        om("# TYPE a counter\na_total -1\n# EOF\n"),
+        (K::InvalidCounter, 2, 9)
+    );
     assert_eq!(
         om("# TYPE a counter\na_total NaN\n# EOF\n"),
         (K::InvalidCounter, 2, 9)
@@ -473,6 +476,20 @@ fn families_group_their_samples() {
             ("h", MetricType::Histogram, 3)
         ]
     );
+}
+
+#[test]
+fn prometheus_text_has_no_rule_on_counter_values() {
+    // The encoder keeps NaN and negative counter sums in 0.0.4 (only
+    // OpenMetrics forbids them), so the checker must accept them there.
+    let text = "# TYPE a_total counter\na_total{x=\"1\"} -1\na_total{x=\"2\"} NaN\n";
+    let exposition = check(text.as_bytes(), Format::PrometheusText).unwrap();
+    let values: Vec<&str> = exposition.families[0]
+        .samples
+        .iter()
+        .map(|s| s.value_text.as_str())
+        .collect();
+    assert_eq!(values, ["-1", "NaN"]);
 }
 
 #[test]

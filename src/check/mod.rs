@@ -60,7 +60,8 @@
 //!   decimals; 0.0.4 timestamps are `int64` milliseconds.
 //! * `le` in OpenMetrics is a finite decimal or exactly `+Inf` (the suite
 //!   rejects `+INF`); non-canonical forms such as `1` or `1e-04` pass.
-//! * Counters (both formats) reject negative and NaN values. Histogram bucket
+//! * OpenMetrics counters reject negative and NaN values (0.0.4 has no rule
+//!   on a counter's value, like its histogram sums). Histogram bucket
 //!   and count values must be non-negative, and in OpenMetrics whole numbers;
 //!   counts are compared exactly when written as integers. A 0.0.4 histogram
 //!   may have a negative `_sum` and `_sum` without `_count`.

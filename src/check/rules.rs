@@ -231,7 +231,9 @@ impl Rules {
         let v = s.value;
         let text = s.value_text.as_str();
         match (self.kind, suffix) {
-            (MetricType::Counter, "_total" | "") if v.is_nan() || v < 0.0 => {
+            // Text 0.0.4 has no rule on a counter's value (the encoder keeps
+            // NaN and negative sums there); OpenMetrics forbids both.
+            (MetricType::Counter, "_total" | "") if om && (v.is_nan() || v < 0.0) => {
                 return Err(error(at_value, K::InvalidCounter));
             }
             (MetricType::Histogram | MetricType::GaugeHistogram, _) => {

@@ -382,7 +382,9 @@ fn write_metadata(out: &mut Vec<u8>, s: &Scratch, metric: usize, om: bool) {
         let has_suffix = !unit.is_empty()
             && family.len() > unit.len()
             && family.ends_with(unit)
-            && family[family.len() - unit.len() - 1] == b'_';
+            && family[family.len() - unit.len() - 1] == b'_'
+            // OpenMetrics 1.0 has no quoted units: only `[a-zA-Z0-9_:]` can be written.
+            && unit.iter().all(|&b| b.is_ascii_alphanumeric() || b == b'_' || b == b':');
         if has_suffix {
             out.extend_from_slice(b"# UNIT ");
             meta_name(out, family, m.quoted);

@@ -1,0 +1,52 @@
+//! Arbitrary `Accept` headers: `negotiate` never panics, always answers with
+//! a format it can write and a `Content-Type` from the fixed table that
+//! agrees with that format and escaping scheme.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use otel_expfmt::{negotiate, Escaping, Format};
+
+const SCHEMES: [Escaping; 4] = [
+    Escaping::Underscores,
+    Escaping::AllowUtf8,
+    Escaping::Dots,
+    Escaping::Values,
+];
+
+fn check(header: Option<&str>) {
+    let n = negotiate(header);
+    assert_eq!(n, negotiate(header), "not deterministic");
+    let ct = n.content_type();
+    let (media, versions): (&str, &[&str]) = match n.format() {
+        Format::PrometheusText => ("text/plain", &["0.0.4", "1.0.0"]),
+        Format::OpenMetrics => ("application/openmetrics-text", &["1.0.0", "0.0.1"]),
+        other => panic!("unknown format {other:?}"),
+    };
+    let expected: Vec<String> = versions
+        .iter()
+        .map(|v| {
+            format!(
+                "{media}; version={v}; charset=utf-8; escaping={}",
+                n.escaping().as_str()
+            )
+        })
+        .collect();
+    assert!(
+        expected.iter().any(|e| e == ct),
+        "{header:?} → {ct:?} (format {:?}, escaping {:?})",
+        n.format(),
+        n.escaping()
+    );
+    assert!(SCHEMES.contains(&n.escaping()));
+    // `expected` is built from fixed parts only: nothing of the request is echoed.
+}
+
+fuzz_target!(|data: &[u8]| {
+    match std::str::from_utf8(data) {
+        Ok(s) => check(Some(s)),
+        Err(_) => check(Some(&String::from_utf8_lossy(data))),
+    }
+    if data.is_empty() {
+        check(None);
+    }
+});

@@ -1,0 +1,229 @@
+//! Inputs found by the fuzzers (`fuzz/`), reproduced as plain tests through
+//! the real SDK. Expected text is written by hand from the spec digest.
+
+mod common;
+
+use common::*;
+use opentelemetry::metrics::MeterProvider as _;
+use opentelemetry::{KeyValue, Value};
+use opentelemetry_sdk::metrics::Temporality;
+use opentelemetry_sdk::Resource;
+use otel_expfmt::__private::{MetricInfo, MetricKind, Number, Parts};
+use otel_expfmt::check::check_with;
+use otel_expfmt::{
+    Config, DropReason, Encoder, Escaping, Format, RenameReason, ResourceSelector,
+    TranslationStrategy,
+};
+
+fn plain() -> Config {
+    Config::default().without_target_info().without_scope_info()
+}
+
+/// encode_sdk: an `f64` counter given a negative increment (the SDK does not
+/// refuse it). Text 0.0.4 has no rule on counter values, so the value is
+/// written and the checker must accept it; OpenMetrics drops the series.
+#[test]
+fn negative_counter_is_kept_in_text_and_dropped_in_openmetrics() {
+    let (p, r) = provider();
+    let c = p.meter("app").f64_counter("debt").build();
+    c.add(-2.5, &[]);
+    let rm = snapshot(&r);
+    let (prom, stats) = encode(plain(), &rm, Format::PrometheusText, Escaping::Underscores);
+    assert_eq!(prom, "# TYPE debt_total counter\ndebt_total -2.5\n");
+    assert_eq!(stats.dropped_total(), 0);
+    check_with(
+        prom.as_bytes(),
+        Format::PrometheusText,
+        Escaping::Underscores,
+    )
+    .expect("0.0.4 accepts a negative counter value");
+    let (om, stats) = encode(plain(), &rm, Format::OpenMetrics, Escaping::Underscores);
+    assert_eq!(om, "# EOF\n");
+    assert_eq!(stats.dropped(DropReason::InvalidCounterValue), 1);
+    keep(
+        "regression_negative_counter",
+        Format::OpenMetrics,
+        Escaping::Underscores,
+        &om,
+    );
+}
+
+/// encode_sdk: an attribute key `__name__` under a UTF-8 strategy was
+/// written as the label `__name__`, which sets the metric name on ingestion
+/// (and which the checker rejects). It becomes `key__name__`.
+#[test]
+fn attribute_key_dunder_name_is_renamed_under_utf8_strategies() {
+    let (p, r) = provider();
+    let g = p.meter("app").i64_gauge("temp").build();
+    g.record(3, &[KeyValue::new("__name__", "x")]);
+    let rm = snapshot(&r);
+    for strategy in [
+        TranslationStrategy::NoUtf8EscapingWithSuffixes,
+        TranslationStrategy::NoTranslation,
+    ] {
+        for escaping in [Escaping::Underscores, Escaping::AllowUtf8] {
+            let config = plain().with_translation_strategy(strategy);
+            let (prom, stats) = encode(config, &rm, Format::PrometheusText, escaping);
+            assert_eq!(
+                prom, "# TYPE temp gauge\ntemp{key__name__=\"x\"} 3\n",
+                "{strategy:?} {escaping:?}"
+            );
+            assert_eq!(stats.renamed(RenameReason::LabelName), 1);
+            keep(
+                "regression_dunder_name",
+                Format::PrometheusText,
+                escaping,
+                &prom,
+            );
+        }
+    }
+    // The escaping strategies already renamed it (`key_name_`).
+    let (prom, _) = encode(plain(), &rm, Format::PrometheusText, Escaping::Underscores);
+    assert_eq!(prom, "# TYPE temp gauge\ntemp{key_name_=\"x\"} 3\n");
+}
+
+/// encode_parts / encode_sdk: with a UTF-8 strategy a unit is kept as
+/// written, and OpenMetrics 1.0 has no quoting for units: a `# UNIT` line
+/// with characters outside `[a-zA-Z0-9_:]` is invalid. It is left out.
+#[test]
+fn unit_outside_the_name_alphabet_gets_no_unit_line() {
+    let (p, r) = provider();
+    let g = p.meter("app").u64_gauge("size").with_unit("a.b\"c").build();
+    g.record(7, &[]);
+    let rm = snapshot(&r);
+    let config = plain().with_translation_strategy(TranslationStrategy::NoUtf8EscapingWithSuffixes);
+    let (om, _) = encode(
+        config.clone(),
+        &rm,
+        Format::OpenMetrics,
+        Escaping::AllowUtf8,
+    );
+    assert_eq!(
+        om,
+        "# TYPE \"size_a.b\\\"c\" gauge\n{\"size_a.b\\\"c\"} 7\n# EOF\n"
+    );
+    keep(
+        "regression_unit_alphabet",
+        Format::OpenMetrics,
+        Escaping::AllowUtf8,
+        &om,
+    );
+    // A legacy unit word still gets its line.
+    let (p, r) = provider();
+    let g = p.meter("app").u64_gauge("size.x").with_unit("By").build();
+    g.record(7, &[]);
+    let (om, _) = encode(
+        config,
+        &snapshot(&r),
+        Format::OpenMetrics,
+        Escaping::AllowUtf8,
+    );
+    assert_eq!(
+        om,
+        "# TYPE \"size.x_bytes\" gauge\n# UNIT \"size.x_bytes\" bytes\n{\"size.x_bytes\"} 7\n# EOF\n"
+    );
+}
+
+/// encode_sdk: a resource attribute `le` copied onto every series
+/// (`ResourceSelector::All`) lands on histogram series as a second `le`
+/// label, next to the bucket bound: `h_bucket{le="x",le="1"}`. Point
+/// attributes named `le` are renamed `exported_le` on histograms
+/// (`RenameReason::ReservedLabel`); resource (and scope) labels are not.
+///
+/// Open bug in `src/encode` (parts.rs `label_block` / `Parts::resource`):
+/// ignored until fixed there; run with `cargo test -- --ignored`.
+#[test]
+#[ignore = "open bug in src/encode: resource label `le` is not renamed on histograms"]
+fn resource_attribute_le_on_histograms() {
+    let (p, r) = provider_with(
+        Resource::builder_empty()
+            .with_attributes([KeyValue::new("le", "x")])
+            .build(),
+        Temporality::Cumulative,
+        |b| b,
+    );
+    let h = p
+        .meter("app")
+        .f64_histogram("h")
+        .with_boundaries(vec![1.0])
+        .build();
+    h.record(0.5, &[]);
+    let config = plain().with_resource_selector(ResourceSelector::All);
+    let (prom, stats) = encode(
+        config,
+        &snapshot(&r),
+        Format::PrometheusText,
+        Escaping::Underscores,
+    );
+    assert_eq!(
+        prom,
+        "# TYPE h histogram\n\
+         h_bucket{exported_le=\"x\",le=\"1\"} 1\n\
+         h_bucket{exported_le=\"x\",le=\"+Inf\"} 1\n\
+         h_sum{exported_le=\"x\"} 0.5\n\
+         h_count{exported_le=\"x\"} 1\n"
+    );
+    assert_eq!(stats.renamed(RenameReason::ReservedLabel), 1);
+    check_with(
+        prom.as_bytes(),
+        Format::PrometheusText,
+        Escaping::Underscores,
+    )
+    .unwrap();
+}
+
+/// props (`sdk_recordings_come_back_exactly`, order property): two attribute
+/// sets of one metric that sanitize to the same labels (`a.b` and `a/b` both
+/// become `a_b`) make a duplicate series; which one is kept depends on the
+/// order the points arrive in, and the SDK hands points over in hash-map
+/// order, so two providers holding the same data can give different bytes.
+/// The encoder promises byte-identical output whatever the order.
+///
+/// Open bug in `src/encode` (write.rs `sort_series`: equal label blocks of one
+/// metric tie, and `sort_unstable_by` leaves them in arrival order): ignored
+/// until fixed there; run with `cargo test -- --ignored`.
+#[test]
+#[ignore = "open bug in src/encode: the surviving duplicate depends on the arrival order"]
+fn duplicate_series_survivor_does_not_depend_on_arrival_order() {
+    let dot = [KeyValue::new("a.b", "x")];
+    let slash = [KeyValue::new("a/b", "x")];
+    let run = |first: &[KeyValue], first_value: u64, second: &[KeyValue], second_value: u64| {
+        let attrs = |list: &[KeyValue]| -> Vec<(String, Value)> {
+            list.iter()
+                .map(|kv| (kv.key.to_string(), kv.value.clone()))
+                .collect()
+        };
+        let (a, b) = (attrs(first), attrs(second));
+        let mut out = Vec::new();
+        let stats = Encoder::new(plain()).encode_parts(
+            Format::PrometheusText,
+            Escaping::Underscores,
+            &mut out,
+            |p: &mut Parts<'_>| {
+                p.scope("app", None, None, std::iter::empty());
+                p.metric(MetricInfo {
+                    name: "jobs",
+                    description: "",
+                    unit: "",
+                    kind: MetricKind::Counter,
+                    temporality: Temporality::Cumulative,
+                    start_time: None,
+                });
+                p.number(
+                    a.iter().map(|(k, v)| (k.as_str(), v)),
+                    Number::U64(first_value),
+                );
+                p.number(
+                    b.iter().map(|(k, v)| (k.as_str(), v)),
+                    Number::U64(second_value),
+                );
+            },
+        );
+        assert_eq!(stats.dropped(DropReason::DuplicateSeries), 1);
+        String::from_utf8(out).unwrap()
+    };
+    // The same data: `a.b`=x counted 1, `a/b`=x counted 2, in both orders.
+    let one = run(&dot, 1, &slash, 2);
+    let other = run(&slash, 2, &dot, 1);
+    assert_eq!(one, other);
+}
