@@ -1219,20 +1219,6 @@ fn cases(default: u32) -> u32 {
         .unwrap_or(default)
 }
 
-/// Whether two series of one metric end up with the same labels (attribute
-/// keys that collide after sanitizing, in different attribute sets).
-fn same_metric_duplicates(
-    case: &Case,
-    series: &[ModelSeries],
-    cfg: Cfg,
-    escaping: Escaping,
-) -> bool {
-    let mut seen = HashSet::new();
-    series
-        .iter()
-        .any(|s| !seen.insert((s.inst, expected_labels(case, cfg, escaping, s).0)))
-}
-
 static KEPT: AtomicUsize = AtomicUsize::new(0);
 
 fn encode_all(rm: &ResourceMetrics) -> Vec<(Cfg, Format, Escaping, String, EncodeStats)> {
@@ -1264,11 +1250,6 @@ fn run_case(case: &Case, seed: u64) -> Result<(), TestCaseError> {
     // The same data recorded in another order gives the same bytes.
     let again = encode_all(&record(case, Some(Order { seed })));
     for (a, b) in again.iter().zip(&first) {
-        if same_metric_duplicates(case, &series, a.0, a.2) {
-            // Known bug, kept out of this property until it is fixed: see
-            // tests/regressions.rs `duplicate_series_survivor_does_not_depend_on_arrival_order`.
-            continue;
-        }
         prop_assert_eq!(
             &a.3,
             &b.3,

@@ -130,10 +130,9 @@ fn unit_outside_the_name_alphabet_gets_no_unit_line() {
 /// attributes named `le` are renamed `exported_le` on histograms
 /// (`RenameReason::ReservedLabel`); resource (and scope) labels are not.
 ///
-/// Open bug in `src/encode` (parts.rs `label_block` / `Parts::resource`):
-/// ignored until fixed there; run with `cargo test -- --ignored`.
+/// Fixed: selected resource labels have a histogram variant in which `le`
+/// is renamed too.
 #[test]
-#[ignore = "open bug in src/encode: resource label `le` is not renamed on histograms"]
 fn resource_attribute_le_on_histograms() {
     let (p, r) = provider_with(
         Resource::builder_empty()
@@ -179,11 +178,9 @@ fn resource_attribute_le_on_histograms() {
 /// order, so two providers holding the same data can give different bytes.
 /// The encoder promises byte-identical output whatever the order.
 ///
-/// Open bug in `src/encode` (write.rs `sort_series`: equal label blocks of one
-/// metric tie, and `sort_unstable_by` leaves them in arrival order): ignored
-/// until fixed there; run with `cargo test -- --ignored`.
+/// Fixed: ties between equal label blocks of one metric are broken by value
+/// before arrival order.
 #[test]
-#[ignore = "open bug in src/encode: the surviving duplicate depends on the arrival order"]
 fn duplicate_series_survivor_does_not_depend_on_arrival_order() {
     let dot = [KeyValue::new("a.b", "x")];
     let slash = [KeyValue::new("a/b", "x")];
