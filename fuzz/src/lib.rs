@@ -3,7 +3,9 @@
 
 use arbitrary::{Arbitrary, Unstructured};
 use opentelemetry::{Array, KeyValue, StringValue, Value};
-use otel_expfmt::check::check_with;
+use std::collections::HashSet;
+
+use otel_expfmt::check::{check_with, Exposition, MetricType};
 use otel_expfmt::{
     Config, EncodeStats, Escaping, ExponentialHistograms, Format, ResourceSelector,
     TranslationStrategy,
@@ -288,4 +290,34 @@ pub fn assert_valid(
         exposition.families.len() as u64,
         "stats.families vs families written\n{text}"
     );
+    assert_eq!(
+        stats.series,
+        series_written(&exposition),
+        "stats.series vs series written\n{text}"
+    );
+}
+
+/// Series in a parsed exposition: a histogram's samples with one label set
+/// (without `le`) are one series; `_created` samples belong to their series.
+pub fn series_written(exposition: &Exposition) -> u64 {
+    let mut n = 0;
+    for family in &exposition.families {
+        let mut seen = HashSet::new();
+        for sample in &family.samples {
+            if family.kind == MetricType::Counter
+                && sample.name == format!("{}_created", family.name)
+            {
+                continue;
+            }
+            let labels: Vec<_> = sample
+                .labels
+                .iter()
+                .filter(|(name, _)| family.kind != MetricType::Histogram || name != "le")
+                .collect();
+            if family.kind != MetricType::Histogram || seen.insert(format!("{labels:?}")) {
+                n += 1;
+            }
+        }
+    }
+    n
 }
