@@ -128,8 +128,12 @@ impl<'a> Arbitrary<'a> for Script {
                 } else {
                     None
                 };
+                // A max scale of 20 overflows an `i32` subtraction inside the
+                // SDK (`scale_change`) for values spanning the f64 range, a
+                // panic with overflow checks on: scales up to 19 (and invalid
+                // ones below -10) are fuzzed.
                 let exponential = if u.ratio(1u8, 4)? {
-                    Some((u.int_in_range(0u32..=200)?, u.int_in_range(-12i8..=22)?))
+                    Some((u.int_in_range(0u32..=200)?, u.int_in_range(-12i8..=19)?))
                 } else {
                     None
                 };
