@@ -346,3 +346,27 @@ fn exponential_buckets_from_plain_values_at_scale_one() {
         &prom,
     );
 }
+
+#[test]
+fn points_that_do_not_match_their_metric_kind_are_ignored() {
+    let record = |p: &mut Parts<'_>| {
+        p.scope("app", None, None, attrs(&[]));
+        p.metric(metric("h", MetricKind::Histogram));
+        p.number(attrs(&[]), Number::U64(5));
+        p.histogram(attrs(&[]), [1.0], [1, 0], 1, Number::U64(1));
+        p.metric(metric("g", MetricKind::Gauge));
+        p.histogram(attrs(&[]), [1.0], [1, 0], 1, Number::U64(1));
+        p.number(attrs(&[]), Number::I64(2));
+    };
+    let (prom, _) = run(cfg(), Format::PrometheusText, record);
+    assert_eq!(
+        prom,
+        "# TYPE g gauge\ng 2\n# TYPE h histogram\nh_bucket{le=\"1\"} 1\nh_bucket{le=\"+Inf\"} 1\nh_sum 1\nh_count 1\n"
+    );
+    keep(
+        "mismatched_points",
+        Format::PrometheusText,
+        Escaping::Underscores,
+        &prom,
+    );
+}

@@ -90,7 +90,8 @@ pub struct MetricInfo<'a> {
 /// come in document order: `resource`, then per scope `scope`, per metric
 /// `metric`, per data point one of `number` / `histogram` /
 /// `exponential_histogram`, each followed by its `exemplar`s. Points before
-/// any `metric` call are ignored.
+/// any `metric` call, and points whose kind does not match their metric's
+/// (a number for a histogram, or the reverse), are ignored.
 #[derive(Debug)]
 pub struct Parts<'s> {
     config: &'s Config,
@@ -319,12 +320,18 @@ impl<'s> Parts<'s> {
     }
 
     /// Counts a point of a dropped metric; true when the point is not recorded.
-    fn skip_point(&mut self) -> bool {
+    fn skip_point(&mut self, histogram: bool) -> bool {
         if let Some(reason) = self.dropping {
             self.stats.drop(reason, 1);
             return true;
         }
-        self.current.is_none()
+        match self.current {
+            // A point that does not match its metric's kind (a number for a
+            // histogram metric, or the reverse) is ignored: written, it would
+            // be a sample of the wrong shape inside the family.
+            Some(m) => (self.s.metrics[m].wire == WireType::Histogram) != histogram,
+            None => true,
+        }
     }
 
     /// Renders a point's label block (attributes + scope + resource labels,
@@ -418,7 +425,7 @@ impl<'s> Parts<'s> {
         attributes: impl IntoIterator<Item = (&'a str, &'a Value)>,
         value: Number,
     ) {
-        if self.skip_point() {
+        if self.skip_point(false) {
             return;
         }
         let labels = self.label_block(attributes, false);
@@ -438,7 +445,7 @@ impl<'s> Parts<'s> {
         count: u64,
         sum: Number,
     ) {
-        if self.skip_point() {
+        if self.skip_point(true) {
             return;
         }
         let labels = self.label_block(attributes, true);
@@ -466,7 +473,7 @@ impl<'s> Parts<'s> {
         count: u64,
         sum: Number,
     ) {
-        if self.skip_point() {
+        if self.skip_point(true) {
             return;
         }
         let labels = self.label_block(attributes, true);
