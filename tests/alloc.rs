@@ -152,6 +152,13 @@ fn meters(p: &SdkMeterProvider) -> (Meter, Meter) {
     (p.meter("app"), p.meter("lib"))
 }
 
+/// The fewest allocations `f` makes over three calls. The SDK's collect
+/// occasionally makes one more allocation than usual (its hash maps are
+/// randomly seeded); an allocation the reader adds would show in every call.
+fn fewest(mut f: impl FnMut()) -> u64 {
+    (0..3).map(|_| count(&mut f)).min().unwrap_or(0)
+}
+
 #[test]
 fn reader_allocates_no_more_than_the_sdk_collect() {
     let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
@@ -164,7 +171,7 @@ fn reader_allocates_no_more_than_the_sdk_collect() {
     for _ in 0..2 {
         manual.collect(&mut rm).unwrap();
     }
-    let collect = count(|| manual.collect(&mut rm).unwrap());
+    let collect = fewest(|| manual.collect(&mut rm).unwrap());
     assert!(collect > 0, "the SDK's collect is expected to allocate");
 
     let reader = PrometheusReader::new(Config::default());
@@ -186,7 +193,7 @@ fn reader_allocates_no_more_than_the_sdk_collect() {
             reader.encode_negotiated(n, &mut out).unwrap();
         }
         let warm = out.clone();
-        let encode = count(|| {
+        let encode = fewest(|| {
             out.clear();
             reader.encode_negotiated(n, &mut out).unwrap();
         });
@@ -199,7 +206,7 @@ fn reader_allocates_no_more_than_the_sdk_collect() {
         for _ in 0..2 {
             reader.scrape(n, |body| body.len()).unwrap();
         }
-        let scrape = count(|| {
+        let scrape = fewest(|| {
             reader.scrape(n, |body| assert_eq!(body, warm)).unwrap();
         });
         assert!(
@@ -212,7 +219,7 @@ fn reader_allocates_no_more_than_the_sdk_collect() {
             sink.clear();
             reader.write_to(n, &mut sink).unwrap();
         }
-        let write = count(|| {
+        let write = fewest(|| {
             sink.clear();
             reader.write_to(n, &mut sink).unwrap();
         });
