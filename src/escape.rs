@@ -25,8 +25,7 @@ static QUOTED: [u8; 256] = table(true);
 static HELP_TEXT: [u8; 256] = table(false);
 
 #[inline]
-fn escape_with(out: &mut Vec<u8>, s: &str, class: &[u8; 256]) {
-    let bytes = s.as_bytes();
+fn escape_with(out: &mut Vec<u8>, bytes: &[u8], class: &[u8; 256]) {
     out.reserve(bytes.len());
     let mut start = 0;
     for (i, &b) in bytes.iter().enumerate() {
@@ -44,13 +43,24 @@ fn escape_with(out: &mut Vec<u8>, s: &str, class: &[u8; 256]) {
 /// Appends `s` escaped for use inside a double-quoted label value or quoted
 /// name: `\` → `\\`, `"` → `\"`, line feed → `\n`; every other byte is copied.
 pub fn write_label_value(out: &mut Vec<u8>, s: &str) {
-    escape_with(out, s, &QUOTED);
+    write_label_value_bytes(out, s.as_bytes());
+}
+
+/// [`write_label_value`] for text the encoder keeps as bytes in its arenas
+/// (always UTF-8: it was copied from `&str`), so it is not validated again.
+pub(crate) fn write_label_value_bytes(out: &mut Vec<u8>, bytes: &[u8]) {
+    escape_with(out, bytes, &QUOTED);
 }
 
 /// Appends `s` escaped as HELP text: `\` → `\\` and line feed → `\n`; with
 /// `openmetrics` also `"` → `\"` (OpenMetrics escapes HELP like label values).
 pub fn write_help(out: &mut Vec<u8>, s: &str, openmetrics: bool) {
-    escape_with(out, s, if openmetrics { &QUOTED } else { &HELP_TEXT });
+    write_help_bytes(out, s.as_bytes(), openmetrics);
+}
+
+/// [`write_help`] for arena bytes (see [`write_label_value_bytes`]).
+pub(crate) fn write_help_bytes(out: &mut Vec<u8>, bytes: &[u8], openmetrics: bool) {
+    escape_with(out, bytes, if openmetrics { &QUOTED } else { &HELP_TEXT });
 }
 
 #[cfg(test)]

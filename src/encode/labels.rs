@@ -3,7 +3,7 @@
 use opentelemetry::Value;
 
 use super::scratch::{Scratch, Span, Store};
-use crate::escape::write_label_value;
+use crate::escape::write_label_value_bytes;
 use crate::{Escaping, TranslationStrategy};
 
 /// One label before rendering: its final wire name, the original key (the
@@ -38,11 +38,21 @@ impl Label {
 pub(crate) fn write_label_name(out: &mut Vec<u8>, name: &[u8], quoted: bool) {
     if quoted {
         out.push(b'"');
-        write_label_value(out, std::str::from_utf8(name).unwrap_or_default());
+        write_label_value_bytes(out, name);
         out.push(b'"');
     } else {
         out.extend_from_slice(name);
     }
+}
+
+/// Sorts labels by final name, then original key (the collision-merge
+/// order), then value.
+fn sort(labels: &mut [Label], point: &[u8], fixed: &[u8]) {
+    labels.sort_unstable_by(|a, b| {
+        let (an, ak, av) = a.parts(point, fixed);
+        let (bn, bk, bv) = b.parts(point, fixed);
+        an.cmp(bn).then_with(|| ak.cmp(bk)).then_with(|| av.cmp(bv))
+    });
 }
 
 /// Sorts `labels` by name (then original key, then value), merges labels
@@ -50,21 +60,16 @@ pub(crate) fn write_label_name(out: &mut Vec<u8>, name: &[u8], quoted: bool) {
 /// writes `name="value",...` (no braces) to `out`. Returns how many merges
 /// happened (0 or 1 per call: one label set).
 pub(crate) fn render(labels: &mut [Label], point: &[u8], fixed: &[u8], out: &mut Vec<u8>) -> u64 {
-    labels.sort_unstable_by(|a, b| {
-        let (an, ak, av) = a.parts(point, fixed);
-        let (bn, bk, bv) = b.parts(point, fixed);
-        an.cmp(bn).then_with(|| ak.cmp(bk)).then_with(|| av.cmp(bv))
-    });
+    sort(labels, point, fixed);
     let mut merged = 0;
     let mut prev: Option<&[u8]> = None;
     for l in labels.iter() {
         let (name, _, value) = l.parts(point, fixed);
-        let value = std::str::from_utf8(value).unwrap_or_default();
         if prev == Some(name) {
             // Same name as the previous label: continue its value.
             out.pop(); // the closing quote
             out.push(b';');
-            write_label_value(out, value);
+            write_label_value_bytes(out, value);
             out.push(b'"');
             merged = 1;
             continue;
@@ -74,11 +79,16 @@ pub(crate) fn render(labels: &mut [Label], point: &[u8], fixed: &[u8], out: &mut
         }
         write_label_name(out, name, l.quoted);
         out.extend_from_slice(b"=\"");
-        write_label_value(out, value);
+        write_label_value_bytes(out, value);
         out.push(b'"');
         prev = Some(name);
     }
     merged
+}
+
+/// Code points in UTF-8 bytes: every byte that is not a continuation byte.
+fn code_points(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| b & 0xC0 != 0x80).count()
 }
 
 /// OpenMetrics' exemplar label budget, in code points of names and values.
@@ -132,11 +142,7 @@ pub(crate) fn render_exemplar<'a>(
         s.labels.push(l);
     }
     let point = &s.point;
-    s.labels.sort_unstable_by(|a, b| {
-        let (an, ak, av) = a.parts(point, &[]);
-        let (bn, bk, bv) = b.parts(point, &[]);
-        an.cmp(bn).then_with(|| ak.cmp(bk)).then_with(|| av.cmp(bv))
-    });
+    sort(&mut s.labels, point, &[]);
     let mut dropped = 0;
     let mut prev: Option<&[u8]> = None;
     for l in s.labels.iter() {
@@ -147,9 +153,7 @@ pub(crate) fn render_exemplar<'a>(
             dropped += 1;
             continue;
         }
-        let value = std::str::from_utf8(value).unwrap_or_default();
-        let name_str = std::str::from_utf8(name).unwrap_or_default();
-        let cost = name_str.chars().count() + value.chars().count();
+        let cost = code_points(name) + code_points(value);
         if used + cost > EXEMPLAR_BUDGET {
             dropped += 1;
             continue;
@@ -161,9 +165,22 @@ pub(crate) fn render_exemplar<'a>(
         first = false;
         write_label_name(&mut s.arena, name, l.quoted);
         s.arena.extend_from_slice(b"=\"");
-        write_label_value(&mut s.arena, value);
+        write_label_value_bytes(&mut s.arena, value);
         s.arena.push(b'"');
         prev = Some(name);
     }
     dropped
+}
+
+#[cfg(test)]
+mod tests {
+    use super::code_points;
+
+    #[test]
+    fn code_points_count_characters_not_bytes() {
+        assert_eq!(code_points(b""), 0);
+        assert_eq!(code_points("abc".as_bytes()), 3);
+        // é is 2 bytes, 日 3, 🦀 4: 4 characters in 10 bytes.
+        assert_eq!(code_points("é日🦀x".as_bytes()), 4);
+    }
 }

@@ -20,7 +20,7 @@ use opentelemetry::Value;
 
 use super::labels::{write_label_name, Label};
 use super::scratch::{Span, Store};
-use crate::escape::write_label_value;
+use crate::escape::{write_label_value, write_label_value_bytes};
 use crate::num::write_i64;
 use crate::{EncodeStats, RenameReason};
 
@@ -156,8 +156,7 @@ impl Shapes {
             shape.text.extend_from_slice(b"=\"");
             match l.store {
                 Store::Fixed => {
-                    let value = std::str::from_utf8(l.value.get(buf)).unwrap_or_default();
-                    write_label_value(&mut shape.text, value);
+                    write_label_value_bytes(&mut shape.text, l.value.get(buf));
                 }
                 Store::Point => {
                     shape

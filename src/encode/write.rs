@@ -8,7 +8,7 @@ use super::parts::Number;
 use super::scratch::{
     ExemplarEntry, Group, MetricEntry, Scratch, SeriesEntry, SeriesValue, Span, WireType,
 };
-use crate::escape::{write_help, write_label_value};
+use crate::escape::{write_help_bytes, write_label_value_bytes};
 use crate::num::{write_f64, write_i64, write_u64, write_unix_seconds};
 use crate::{Config, DropReason, EncodeStats, Format};
 
@@ -309,7 +309,7 @@ fn sort_series(s: &mut Scratch, om: bool, stats: &mut EncodeStats) {
 fn sample_head(out: &mut Vec<u8>, family: &[u8], suffix: &str, quoted: bool, labels: &[u8]) {
     if quoted {
         out.extend_from_slice(b"{\"");
-        write_label_value(out, std::str::from_utf8(family).unwrap_or_default());
+        write_label_value_bytes(out, family);
         out.extend_from_slice(suffix.as_bytes());
         out.push(b'"');
         if !labels.is_empty() {
@@ -333,7 +333,7 @@ fn sample_head(out: &mut Vec<u8>, family: &[u8], suffix: &str, quoted: bool, lab
 fn bucket_head(out: &mut Vec<u8>, family: &[u8], quoted: bool, labels: &[u8]) {
     if quoted {
         out.extend_from_slice(b"{\"");
-        write_label_value(out, std::str::from_utf8(family).unwrap_or_default());
+        write_label_value_bytes(out, family);
         out.extend_from_slice(b"_bucket\",");
         if !labels.is_empty() {
             out.extend_from_slice(labels);
@@ -358,7 +358,6 @@ fn write_metadata(out: &mut Vec<u8>, s: &Scratch, metric: usize, om: bool) {
     let m = &s.metrics[metric];
     let family = m.family.get(&s.arena);
     let help = m.help.get(&s.arena);
-    let help = std::str::from_utf8(help).unwrap_or_default();
     let type_name = match m.wire {
         WireType::Counter => "counter",
         WireType::Unknown => "unknown",
@@ -369,7 +368,7 @@ fn write_metadata(out: &mut Vec<u8>, s: &Scratch, metric: usize, om: bool) {
         out.extend_from_slice(b"# HELP ");
         meta_name(out, family, m.quoted);
         out.push(b' ');
-        write_help(out, help, false);
+        write_help_bytes(out, help, false);
         out.push(b'\n');
     }
     out.extend_from_slice(b"# TYPE ");
@@ -396,7 +395,7 @@ fn write_metadata(out: &mut Vec<u8>, s: &Scratch, metric: usize, om: bool) {
             out.extend_from_slice(b"# HELP ");
             meta_name(out, family, m.quoted);
             out.push(b' ');
-            write_help(out, help, true);
+            write_help_bytes(out, help, true);
             out.push(b'\n');
         }
     }
