@@ -110,7 +110,8 @@ impl Encoder {
         escaping: Escaping,
         out: &mut Vec<u8>,
     ) -> EncodeStats {
-        self.encode_parts(format, escaping, out, |parts| walk(metrics, parts))
+        // The snapshot stays borrowed for the whole call.
+        self.encode_inner(format, escaping, out, true, |parts| walk(metrics, parts))
     }
 
     /// Encodes data given as plain values: `record` feeds the [`Parts`] sink.
@@ -124,8 +125,19 @@ impl Encoder {
         out: &mut Vec<u8>,
         record: impl FnOnce(&mut Parts<'_>),
     ) -> EncodeStats {
+        self.encode_inner(format, escaping, out, false, record)
+    }
+
+    fn encode_inner(
+        &mut self,
+        format: Format,
+        escaping: Escaping,
+        out: &mut Vec<u8>,
+        keys_outlive_call: bool,
+        record: impl FnOnce(&mut Parts<'_>),
+    ) -> EncodeStats {
         let mut stats = EncodeStats::default();
-        self.scratch.clear();
+        self.scratch.clear(keys_outlive_call);
         {
             let mut parts = Parts::new(
                 &self.config,

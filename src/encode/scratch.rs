@@ -155,7 +155,8 @@ pub(crate) struct Scratch {
 }
 
 impl Scratch {
-    pub fn clear(&mut self) {
+    /// Empties everything for a new encode call (see [`Shapes::start_call`]).
+    pub fn clear(&mut self, keys_outlive_call: bool) {
         self.arena.clear();
         self.fixed.clear();
         self.point.clear();
@@ -179,7 +180,7 @@ impl Scratch {
         self.le_text.clear();
         self.le_spans.clear();
         self.le_bounds.clear();
-        self.shapes.invalidate();
+        self.shapes.start_call(keys_outlive_call);
     }
 
     /// Appends `s` to the arena, returning its span.

@@ -45,6 +45,10 @@ pub(crate) struct Shape {
     /// The attribute keys, concatenated; key `i` ends at `key_ends[i]`.
     keys: Vec<u8>,
     key_ends: Vec<u32>,
+    /// Address and length of each key the shape was built from: while the
+    /// input is borrowed for the whole call (see [`Shapes::keys_outlive_call`]),
+    /// an equal address and length mean equal bytes.
+    key_addrs: Vec<(usize, usize)>,
     /// Literal text of the block: for each step, what precedes the value.
     text: Vec<u8>,
     /// In output order: the literal before a value, and the attribute index of that value.
@@ -56,9 +60,18 @@ pub(crate) struct Shape {
 }
 
 impl Shape {
-    fn matches(&self, histogram: bool, keys: &[(&str, &Value)]) -> bool {
+    fn matches(&self, histogram: bool, keys: &[(&str, &Value)], by_address: bool) -> bool {
         if !self.valid || self.histogram != histogram || self.key_ends.len() != keys.len() {
             return false;
+        }
+        if by_address
+            && self
+                .key_addrs
+                .iter()
+                .zip(keys)
+                .all(|(&addr, (key, _))| addr == address(key))
+        {
+            return true;
         }
         let mut start = 0;
         for (&end, (key, _)) in self.key_ends.iter().zip(keys) {
@@ -72,6 +85,10 @@ impl Shape {
     }
 }
 
+fn address(key: &str) -> (usize, usize) {
+    (key.as_ptr() as usize, key.len())
+}
+
 /// The shapes of the current scope.
 #[derive(Debug, Default)]
 pub(crate) struct Shapes {
@@ -80,6 +97,8 @@ pub(crate) struct Shapes {
     last: usize,
     /// The slot the next new shape goes to.
     next: usize,
+    /// Whether keys may be matched by address (see [`Shapes::keys_outlive_call`]).
+    by_address: bool,
     /// Tests: never use or build shapes (the reference path).
     #[cfg(test)]
     pub disabled: bool,
@@ -95,6 +114,18 @@ impl Shapes {
         self.next = 0;
     }
 
+    /// Starts an encode call: forgets every plan. With `keys_outlive_call`
+    /// the caller promises that every attribute key passed during the call
+    /// stays borrowed (alive and unchanged) until it ends, as an SDK snapshot
+    /// does. Keys are then first matched by address and length, which for
+    /// static and shared keys spares comparing their bytes. Plain-value
+    /// callers make no such promise: their keys may be freed, and the memory
+    /// reused for other text, between two points.
+    pub fn start_call(&mut self, keys_outlive_call: bool) {
+        self.invalidate();
+        self.by_address = keys_outlive_call;
+    }
+
     /// The shape for these attribute keys, if one was built.
     pub fn find(&mut self, histogram: bool, attributes: &[(&str, &Value)]) -> Option<&Shape> {
         let n = self.slots.len();
@@ -108,7 +139,7 @@ impl Shapes {
         let last = self.last.min(n - 1);
         let found = std::iter::once(last)
             .chain((0..n).filter(|&i| i != last))
-            .find(|&i| self.slots[i].matches(histogram, attributes))?;
+            .find(|&i| self.slots[i].matches(histogram, attributes, self.by_address))?;
         self.last = found;
         Some(&self.slots[found])
     }
@@ -137,9 +168,11 @@ impl Shapes {
         shape.renames = renames;
         shape.keys.clear();
         shape.key_ends.clear();
+        shape.key_addrs.clear();
         for (key, _) in attributes {
             shape.keys.extend_from_slice(key.as_bytes());
             shape.key_ends.push(shape.keys.len() as u32);
+            shape.key_addrs.push(address(key));
         }
         shape.text.clear();
         shape.steps.clear();
@@ -423,5 +456,31 @@ mod tests {
                 assert!(text.contains(&line), "{line} missing from\n{text}");
             }
         }
+    }
+
+    #[test]
+    fn plain_value_keys_are_never_matched_by_address() {
+        // A plain-value caller may rewrite a key in place between two points:
+        // same address, same length, other text. The second point must get
+        // its own label name, not the shape built for the first.
+        let value = opentelemetry::Value::from("v");
+        let mut key = String::from("aa");
+        let mut e = Encoder::new(Config::default().without_target_info());
+        let mut out = Vec::new();
+        e.encode_parts(
+            Format::PrometheusText,
+            Escaping::Underscores,
+            &mut out,
+            |p| {
+                p.metric(info("m", MetricKind::Gauge));
+                p.number([(key.as_str(), &value)], Number::I64(1));
+                key.replace_range(.., "bb");
+                p.number([(key.as_str(), &value)], Number::I64(2));
+            },
+        );
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "# TYPE m gauge\nm{aa=\"v\"} 1\nm{bb=\"v\"} 2\n"
+        );
     }
 }
