@@ -140,6 +140,8 @@ pub(crate) struct Scratch {
     /// The sorted series order of the previous call (before duplicates were
     /// dropped), tried first by the next one; kept across calls.
     pub previous_order: Vec<u32>,
+    /// `order` ranges (families) that hold series with equal label sets.
+    pub duplicate_families: Vec<(usize, usize)>,
     /// (sample name span in `arena`, group) pairs for name-clash detection.
     pub sample_names: Vec<(Span, u32)>,
     /// Rendered `le` values of the histogram series written last.
@@ -176,6 +178,7 @@ impl Scratch {
         self.groups.clear();
         self.metric_order.clear();
         self.order.clear();
+        self.duplicate_families.clear();
         self.sample_names.clear();
         self.le_text.clear();
         self.le_spans.clear();

@@ -64,22 +64,17 @@ impl Shape {
         if !self.valid || self.histogram != histogram || self.key_ends.len() != keys.len() {
             return false;
         }
-        if by_address
-            && self
-                .key_addrs
-                .iter()
-                .zip(keys)
-                .all(|(&addr, (key, _))| addr == address(key))
-        {
-            return true;
-        }
         let mut start = 0;
-        for (&end, (key, _)) in self.key_ends.iter().zip(keys) {
-            let end = end as usize;
-            if &self.keys[start..end] != key.as_bytes() {
+        for ((&end, &addr), (key, _)) in self.key_ends.iter().zip(&self.key_addrs).zip(keys) {
+            let (begin, end) = (start, end as usize);
+            start = end;
+            if by_address && addr == address(key) {
+                continue;
+            }
+            // Lengths first: distinct keys mostly differ there already.
+            if end - begin != key.len() || &self.keys[begin..end] != key.as_bytes() {
                 return false;
             }
-            start = end;
         }
         true
     }

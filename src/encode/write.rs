@@ -222,16 +222,19 @@ fn sort_series(s: &mut Scratch, om: bool, stats: &mut EncodeStats) {
         series,
         order,
         previous_order,
+        duplicate_families: dedup,
         bounds,
         cumulative,
         ..
     } = s;
     order.clear();
+    dedup.clear();
     let valid = |i: usize| {
         let e = &series[i];
         let m = &metrics[e.metric as usize];
         !m.dropped && series_valid(m, e, om).is_ok()
     };
+    // Compares the label sets first; the tie-breaks only run on equal labels.
     let cmp = |a: u32, b: u32| {
         let (ea, eb) = (&series[a as usize], &series[b as usize]);
         ea.labels
@@ -272,35 +275,76 @@ fn sort_series(s: &mut Scratch, om: bool, stats: &mut EncodeStats) {
         if end - start < 2 {
             continue;
         }
+        // The previous order is reusable if it is a strictly increasing list
+        // of this family's series; checking that also tells whether any two
+        // neighbours share a label set (only then is there a duplicate).
+        let mut equal_labels = false;
         let reusable = previous_order.get(start..end).is_some_and(|prev| {
             prev.iter().all(|&i| {
                 (i as usize) < series.len()
                     && metrics[series[i as usize].metric as usize].group == group
                     && valid(i as usize)
-            }) && prev.windows(2).all(|w| cmp(w[0], w[1]) == Ordering::Less)
+            }) && prev.windows(2).all(|w| {
+                let (a, b) = (&series[w[0] as usize], &series[w[1] as usize]);
+                match a.labels.get(arena).cmp(b.labels.get(arena)) {
+                    Ordering::Less => true,
+                    Ordering::Greater => false,
+                    Ordering::Equal => {
+                        equal_labels = true;
+                        cmp(w[0], w[1]) == Ordering::Less
+                    }
+                }
+            })
         });
         if reusable {
             order[start..end].copy_from_slice(&previous_order[start..end]);
         } else {
             order[start..end].sort_unstable_by(|&a, &b| cmp(a, b));
+            equal_labels = order[start..end].windows(2).any(|w| {
+                series[w[0] as usize].labels.get(arena) == series[w[1] as usize].labels.get(arena)
+            });
+        }
+        if equal_labels {
+            dedup.push((start, end));
         }
     }
     previous_order.clear();
     previous_order.extend_from_slice(order);
-    // Drop later duplicates (same family, same labels).
-    let key = |i: u32| {
-        let e = &series[i as usize];
-        (metrics[e.metric as usize].group, e.labels.get(arena))
-    };
+    // Drop later duplicates (same labels within a family), in the families
+    // that have any.
+    if dedup.is_empty() {
+        return;
+    }
     let mut kept = 0;
-    for k in 0..order.len() {
-        let i = order[k];
-        if kept > 0 && key(order[kept - 1]) == key(i) {
-            stats.drop(DropReason::DuplicateSeries, 1);
-            continue;
+    let mut next_family = 0;
+    let mut k = 0;
+    while k < order.len() {
+        let (from, to) = dedup
+            .get(next_family)
+            .copied()
+            .unwrap_or((order.len(), order.len()));
+        // Families without duplicates: moved as they are.
+        order.copy_within(k..from, kept);
+        kept += from - k;
+        k = from;
+        if k == order.len() {
+            break;
         }
-        order[kept] = i;
-        kept += 1;
+        let family_start = kept;
+        for j in from..to {
+            let i = order[j];
+            if kept > family_start
+                && series[order[kept - 1] as usize].labels.get(arena)
+                    == series[i as usize].labels.get(arena)
+            {
+                stats.drop(DropReason::DuplicateSeries, 1);
+                continue;
+            }
+            order[kept] = i;
+            kept += 1;
+        }
+        k = to;
+        next_family += 1;
     }
     order.truncate(kept);
 }
