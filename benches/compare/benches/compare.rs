@@ -85,6 +85,11 @@ fn compare(c: &mut Criterion) {
             })
         });
 
+        // What any encoder must at least do: read every point and attribute byte.
+        group.bench_function("floor/read_snapshot", |b| {
+            b.iter(|| black_box(ours.read_snapshot()))
+        });
+
         let source = vec![b'x'; reference];
         group.bench_function("memcpy/floor", |b| {
             b.iter(|| {

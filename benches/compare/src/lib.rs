@@ -46,6 +46,12 @@ impl Ours {
         self.encoder.encode(&self.snapshot, format, out)
     }
 
+    /// A floor for any encoder of this snapshot: visits every data point and
+    /// reads every attribute key and value byte once, writing nothing.
+    pub fn read_snapshot(&self) -> u64 {
+        read_snapshot(&self.snapshot)
+    }
+
     /// The output size in `format`.
     pub fn size(&mut self, format: Format) -> usize {
         let mut out = Vec::new();
@@ -292,6 +298,79 @@ pub fn rss_kib() -> Option<(u64, u64)> {
 /// Resets the peak RSS (`VmHWM`) to the current RSS (Linux ≥ 4.0); `false` if not possible.
 pub fn reset_peak_rss() -> bool {
     std::fs::write("/proc/self/clear_refs", "5").is_ok()
+}
+
+/// Visits every data point of `metrics` and folds every attribute key and
+/// string value byte (and every number) into a checksum: the reading that any
+/// encoder of the snapshot must do, with no writing at all.
+pub fn read_snapshot(metrics: &ResourceMetrics) -> u64 {
+    use opentelemetry::Value;
+    use opentelemetry_sdk::metrics::data::{AggregatedMetrics, MetricData};
+
+    fn attrs<'a>(acc: &mut u64, kvs: impl Iterator<Item = &'a opentelemetry::KeyValue>) {
+        for kv in kvs {
+            *acc = kv
+                .key
+                .as_str()
+                .bytes()
+                .fold(*acc, |a, b| a.wrapping_add(u64::from(b)));
+            if let Value::String(s) = &kv.value {
+                *acc = s
+                    .as_str()
+                    .bytes()
+                    .fold(*acc, |a, b| a.wrapping_add(u64::from(b)));
+            }
+        }
+    }
+    fn data<T: Copy + Bits>(acc: &mut u64, d: &MetricData<T>) {
+        match d {
+            MetricData::Sum(s) => s.data_points().for_each(|p| {
+                attrs(acc, p.attributes());
+                *acc ^= p.value().bits();
+            }),
+            MetricData::Gauge(g) => g.data_points().for_each(|p| {
+                attrs(acc, p.attributes());
+                *acc ^= p.value().bits();
+            }),
+            MetricData::Histogram(h) => h.data_points().for_each(|p| {
+                attrs(acc, p.attributes());
+                *acc ^= p
+                    .bounds()
+                    .chain(p.bucket_counts().map(|c| c as f64))
+                    .fold(p.sum().bits(), |a, x| a ^ x.to_bits());
+            }),
+            MetricData::ExponentialHistogram(_) => {}
+        }
+    }
+    trait Bits {
+        fn bits(self) -> u64;
+    }
+    impl Bits for f64 {
+        fn bits(self) -> u64 {
+            self.to_bits()
+        }
+    }
+    impl Bits for u64 {
+        fn bits(self) -> u64 {
+            self
+        }
+    }
+    impl Bits for i64 {
+        fn bits(self) -> u64 {
+            self as u64
+        }
+    }
+    let mut acc = 0u64;
+    for sm in metrics.scope_metrics() {
+        for m in sm.metrics() {
+            match m.data() {
+                AggregatedMetrics::F64(d) => data(&mut acc, d),
+                AggregatedMetrics::U64(d) => data(&mut acc, d),
+                AggregatedMetrics::I64(d) => data(&mut acc, d),
+            }
+        }
+    }
+    acc
 }
 
 #[cfg(test)]

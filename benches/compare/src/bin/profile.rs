@@ -4,7 +4,9 @@
 //! `cargo build --release -p otel-expfmt-compare --bin profile`, then
 //! `valgrind --tool=callgrind target/release/profile <what> <w1|w2|w3> <iterations>`
 //! with `<what>` one of `encode_text`, `encode_openmetrics`, `scrape_text`,
-//! `collect`, `opentelemetry_prometheus`, `prometheus_client`.
+//! `collect`, `collect_encode` (a fresh SDK collect, then `Encoder::encode`
+//! on it, outside the reader), `read_snapshot` (the floor: read every point
+//! and attribute byte), `opentelemetry_prometheus`, `prometheus_client`.
 //!
 //! Setup (recording the workload, first encode) costs the same whatever the
 //! iteration count, so the instructions of one iteration are
@@ -53,6 +55,22 @@ fn main() {
                 bytes = buf.len();
             }
         }
+        "read_snapshot" => {
+            let c = Ours::new(plan);
+            for _ in 0..iterations {
+                bytes = black_box(c.read_snapshot()) as usize & 1;
+            }
+        }
+        "collect_encode" => {
+            let mut c = SdkCollect::new(plan);
+            let mut e = otel_expfmt::Encoder::new(otel_expfmt::Config::default());
+            for _ in 0..iterations {
+                buf.clear();
+                let m = c.collect();
+                black_box(e.encode(m, Format::PrometheusText, &mut buf));
+                bytes = buf.len();
+            }
+        }
         "collect" => {
             let mut c = SdkCollect::new(plan);
             c.collect();
@@ -76,6 +94,9 @@ fn main() {
             }
         }
         other => panic!("unknown contestant {other}"),
+    }
+    if std::env::var_os("DUMP").is_some() {
+        std::io::Write::write_all(&mut std::io::stdout(), &buf).unwrap();
     }
     println!("{what} {}: {iterations} iterations, {bytes} bytes", plan.id);
 }
