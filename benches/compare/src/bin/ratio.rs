@@ -1,0 +1,92 @@
+//! Full-scrape speed ratio, measured in alternation so that both contestants
+//! see the same machine conditions.
+//!
+//! `cargo run --release -p otel-expfmt-compare --bin ratio -- [w1|w2|w3] [rounds]`
+//!
+//! Each round times a batch of `opentelemetry-prometheus` scrapes
+//! (`registry.gather()` + `TextEncoder`) and a batch of otel-expfmt scrapes
+//! (`PrometheusReader::encode`: SDK collect + encode), one right after the
+//! other, in an order that swaps every round. The ratio of the two batch
+//! times is one sample; the median, quartiles and extremes of the samples
+//! are printed. On a shared machine the absolute times drift between runs
+//! far more than this ratio does.
+
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+use otel_expfmt::Format;
+use otel_expfmt_compare::{workloads, OtelPrometheus, OursScrape};
+
+fn timed(batch: usize, mut f: impl FnMut()) -> Duration {
+    let start = Instant::now();
+    for _ in 0..batch {
+        f();
+    }
+    start.elapsed()
+}
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let plans = workloads::standard();
+    let plan = match args.next().as_deref().unwrap_or("w3") {
+        "w1" => &plans[0],
+        "w2" => &plans[1],
+        "w3" => &plans[2],
+        other => panic!("unknown workload {other} (w1, w2 or w3)"),
+    };
+    let rounds: usize = args
+        .next()
+        .map(|n| n.parse().expect("round count"))
+        .unwrap_or(30);
+    // About 50 ms of work per batch on either side.
+    let batch = (200_000 / plan.series()).max(2);
+
+    let ours = OursScrape::new(plan);
+    let theirs = OtelPrometheus::new(plan);
+    let mut buf = Vec::new();
+    let mut ours_run = || {
+        black_box(ours.scrape(Format::PrometheusText, &mut buf));
+    };
+    let mut their_buf = Vec::new();
+    let mut theirs_run = || {
+        theirs.scrape(&mut their_buf);
+        black_box(&their_buf);
+    };
+    // Warm-up: buffers, snapshots and caches reach their steady state.
+    timed(batch, &mut ours_run);
+    timed(batch, &mut theirs_run);
+
+    let mut samples = Vec::with_capacity(rounds);
+    let (mut ours_total, mut theirs_total) = (Duration::ZERO, Duration::ZERO);
+    for round in 0..rounds {
+        let (o, t) = if round % 2 == 0 {
+            let o = timed(batch, &mut ours_run);
+            (o, timed(batch, &mut theirs_run))
+        } else {
+            let t = timed(batch, &mut theirs_run);
+            (timed(batch, &mut ours_run), t)
+        };
+        ours_total += o;
+        theirs_total += t;
+        samples.push(t.as_secs_f64() / o.as_secs_f64());
+    }
+    samples.sort_by(f64::total_cmp);
+    let at = |q: f64| samples[((samples.len() - 1) as f64 * q).round() as usize];
+    let per = |d: Duration| d.as_secs_f64() * 1e3 / (rounds * batch) as f64;
+    println!(
+        "{}: {rounds} rounds of {batch} scrapes each; otel-expfmt {:.3} ms, \
+         opentelemetry-prometheus {:.3} ms per scrape (means)",
+        plan.id,
+        per(ours_total),
+        per(theirs_total),
+    );
+    println!(
+        "full-scrape ratio (opentelemetry-prometheus / otel-expfmt): median {:.2}x, \
+         quartiles {:.2}x..{:.2}x, range {:.2}x..{:.2}x",
+        at(0.5),
+        at(0.25),
+        at(0.75),
+        samples[0],
+        samples[samples.len() - 1],
+    );
+}
