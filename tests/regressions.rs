@@ -224,3 +224,38 @@ fn duplicate_series_survivor_does_not_depend_on_arrival_order() {
     let other = run(&slash, 2, &dot, 1);
     assert_eq!(one, other);
 }
+
+/// Review: a `u64` and an `f64` counter of the same name, description and
+/// unit in one scope are two SDK streams with equal labels, so one series is
+/// a duplicate. Their metrics tied on every sort key, so the survivor was the
+/// one the SDK listed first, which follows instrument creation order: the
+/// same data gave different bytes.
+///
+/// Fixed: the number type of a metric's points breaks the tie (`u64` before
+/// `i64` before `f64`), so the `u64` counter's series is kept either way.
+#[test]
+fn same_name_counters_of_two_number_types_keep_one_series_in_any_order() {
+    let run = |u64_first: bool| {
+        let (p, r) = provider();
+        let meter = p.meter("app");
+        let attrs = [KeyValue::new("k", "v")];
+        if u64_first {
+            let u = meter.u64_counter("jobs").build();
+            let f = meter.f64_counter("jobs").build();
+            u.add(3, &attrs);
+            f.add(2.5, &attrs);
+        } else {
+            let f = meter.f64_counter("jobs").build();
+            let u = meter.u64_counter("jobs").build();
+            f.add(2.5, &attrs);
+            u.add(3, &attrs);
+        }
+        let rm = snapshot(&r);
+        let (text, stats) = encode(plain(), &rm, Format::PrometheusText, Escaping::Underscores);
+        assert_eq!(stats.dropped(DropReason::DuplicateSeries), 1, "{text}");
+        text
+    };
+    let want = "# TYPE jobs_total counter\njobs_total{k=\"v\"} 3\n";
+    assert_eq!(run(true), want);
+    assert_eq!(run(false), want);
+}

@@ -309,6 +309,7 @@ impl<'s> Parts<'s> {
             unit,
             help,
             tiebreak,
+            number: 0,
             start_time,
             first,
             end: first,
@@ -409,6 +410,14 @@ impl<'s> Parts<'s> {
     fn push_series(&mut self, labels: Span, value: SeriesValue) {
         let Some(m) = self.current else { return };
         let s = &mut *self.s;
+        if s.metrics[m].number == 0 {
+            let (SeriesValue::Number(n) | SeriesValue::Histogram { sum: n, .. }) = value;
+            s.metrics[m].number = match n {
+                Number::U64(_) => 1,
+                Number::I64(_) => 2,
+                Number::F64(_) => 3,
+            };
+        }
         let at = s.exemplars.len();
         s.series.push(SeriesEntry {
             metric: m as u32,

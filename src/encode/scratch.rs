@@ -62,6 +62,10 @@ pub(crate) struct MetricEntry {
     pub help: Span,
     /// Scope and metric identity, for a deterministic order.
     pub tiebreak: Span,
+    /// The number type of its first point (0 before any point, then 1 `u64`,
+    /// 2 `i64`, 3 `f64`; a histogram's by its sum): the SDK keeps a `u64` and
+    /// an `f64` instrument of one name apart, and nothing else tells them apart.
+    pub number: u8,
     /// Start time (ns), when `_created` samples are written.
     pub start_time: Option<i128>,
     /// Its series: `series[first..end]`.

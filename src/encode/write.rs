@@ -42,6 +42,7 @@ fn group_metrics(s: &mut Scratch, om: bool, target_info: bool, stats: &mut Encod
             .cmp(mb.family.get(arena))
             .then_with(|| ma.wire.cmp(&mb.wire))
             .then_with(|| ma.tiebreak.get(arena).cmp(mb.tiebreak.get(arena)))
+            .then_with(|| ma.number.cmp(&mb.number))
             .then_with(|| a.cmp(&b))
     });
     groups.clear();
