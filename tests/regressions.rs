@@ -259,3 +259,57 @@ fn same_name_counters_of_two_number_types_keep_one_series_in_any_order() {
     assert_eq!(run(true), want);
     assert_eq!(run(false), want);
 }
+
+/// Review: two points of one counter that render the same labels, with equal
+/// values but different exemplars. Values cannot break that tie, so the
+/// survivor (and the exemplar written) followed arrival order.
+///
+/// Fixed: exemplars (labels, time, value) break the tie after the value.
+#[test]
+fn duplicate_series_with_different_exemplars_do_not_depend_on_arrival_order() {
+    use std::time::{Duration, SystemTime};
+    let run = |dot_first: bool| {
+        let mut out = Vec::new();
+        let stats = Encoder::new(plain()).encode_parts(
+            Format::OpenMetrics,
+            Escaping::Underscores,
+            &mut out,
+            |p: &mut Parts<'_>| {
+                p.scope("app", None, None, std::iter::empty());
+                p.metric(MetricInfo {
+                    name: "jobs",
+                    description: "",
+                    unit: "",
+                    kind: MetricKind::Counter,
+                    temporality: Temporality::Cumulative,
+                    start_time: None,
+                });
+                let x = Value::from("x");
+                let mut points = [("a.b", 1u8), ("a/b", 2u8)];
+                if !dot_first {
+                    points.reverse();
+                }
+                for (key, id) in points {
+                    p.number([(key, &x)], Number::U64(7));
+                    p.exemplar(
+                        Number::U64(1),
+                        SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000),
+                        [id; 16],
+                        [id; 8],
+                        std::iter::empty(),
+                    );
+                }
+            },
+        );
+        assert_eq!(stats.dropped(DropReason::DuplicateSeries), 1);
+        String::from_utf8(out).unwrap()
+    };
+    let want = "# TYPE jobs counter\n\
+                jobs_total{a_b=\"x\"} 7 # {trace_id=\"01010101010101010101010101010101\",\
+                span_id=\"0101010101010101\"} 1 1700000000\n\
+                # EOF\n";
+    assert_eq!(run(true), want);
+    assert_eq!(run(false), want);
+    check_with(want.as_bytes(), Format::OpenMetrics, Escaping::Underscores)
+        .expect("the expected text is valid OpenMetrics");
+}

@@ -226,6 +226,7 @@ fn sort_series(s: &mut Scratch, om: bool, stats: &mut EncodeStats) {
         duplicate_families: dedup,
         bounds,
         cumulative,
+        exemplars,
         ..
     } = s;
     order.clear();
@@ -247,9 +248,28 @@ fn sort_series(s: &mut Scratch, om: bool, stats: &mut EncodeStats) {
                 ra.cmp(&rb)
             })
             // Two points of one metric can render the same labels (`a.b` and
-            // `a/b` both become `a_b`): order them by value, so which one
-            // survives as the duplicate does not depend on arrival order.
+            // `a/b` both become `a_b`): order them by value, then exemplars,
+            // so which one survives as the duplicate does not depend on
+            // arrival order.
             .then_with(|| cmp_values(&ea.value, &eb.value, bounds, cumulative))
+            .then_with(|| {
+                let list = |e: &SeriesEntry| {
+                    &exemplars[e.exemplars.start as usize..e.exemplars.end as usize]
+                };
+                let key = |x: &ExemplarEntry| (x.labels.get(arena), x.time);
+                let (xa, xb) = (list(ea), list(eb));
+                xa.len().cmp(&xb.len()).then_with(|| {
+                    xa.iter()
+                        .zip(xb)
+                        .map(|(p, q)| {
+                            key(p)
+                                .cmp(&key(q))
+                                .then_with(|| cmp_numbers(p.value, q.value))
+                        })
+                        .find(|o| o.is_ne())
+                        .unwrap_or(Ordering::Equal)
+                })
+            })
             .then_with(|| a.cmp(&b))
     };
     let mut k = 0;
