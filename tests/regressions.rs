@@ -313,3 +313,40 @@ fn duplicate_series_with_different_exemplars_do_not_depend_on_arrival_order() {
     check_with(want.as_bytes(), Format::OpenMetrics, Escaping::Underscores)
         .expect("the expected text is valid OpenMetrics");
 }
+
+/// Review: a counter and an observable counter of one name, description,
+/// unit and number type are two SDK streams that tie on every metric key, so
+/// their ranks (and with them the duplicate series kept) followed the order
+/// the SDK lists them in, which is creation order.
+///
+/// Fixed: metrics that tie on everything but their points share a rank, and
+/// the values decide (the smaller one is kept, as for duplicates within one
+/// metric).
+#[test]
+fn counter_and_observable_counter_of_one_name_keep_one_series_in_any_order() {
+    let run = |counter_first: bool| {
+        let (p, r) = provider();
+        let meter = p.meter("app");
+        let make_observable = || {
+            meter
+                .u64_observable_counter("jobs")
+                .with_callback(|o| o.observe(5, &[KeyValue::new("k", "v")]))
+                .build()
+        };
+        let (_observable, counter) = if counter_first {
+            let c = meter.u64_counter("jobs").build();
+            (make_observable(), c)
+        } else {
+            let o = make_observable();
+            (o, meter.u64_counter("jobs").build())
+        };
+        counter.add(3, &[KeyValue::new("k", "v")]);
+        let rm = snapshot(&r);
+        let (text, stats) = encode(plain(), &rm, Format::PrometheusText, Escaping::Underscores);
+        assert_eq!(stats.dropped(DropReason::DuplicateSeries), 1, "{text}");
+        text
+    };
+    let want = "# TYPE jobs_total counter\njobs_total{k=\"v\"} 3\n";
+    assert_eq!(run(true), want);
+    assert_eq!(run(false), want);
+}

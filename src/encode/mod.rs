@@ -128,7 +128,7 @@ impl Encoder {
         self.encode_inner(format, escaping, out, false, record)
     }
 
-    fn encode_inner(
+    pub(crate) fn encode_inner(
         &mut self,
         format: Format,
         escaping: Escaping,

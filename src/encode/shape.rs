@@ -46,7 +46,7 @@ pub(crate) struct Shape {
     keys: Vec<u8>,
     key_ends: Vec<u32>,
     /// Address and length of each key the shape was built from: while the
-    /// input is borrowed for the whole call (see [`Shapes::keys_outlive_call`]),
+    /// input is borrowed for the whole call (see [`Shapes::start_call`]),
     /// an equal address and length mean equal bytes.
     key_addrs: Vec<(usize, usize)>,
     /// Literal text of the block: for each step, what precedes the value.
@@ -92,7 +92,7 @@ pub(crate) struct Shapes {
     last: usize,
     /// The slot the next new shape goes to.
     next: usize,
-    /// Whether keys may be matched by address (see [`Shapes::keys_outlive_call`]).
+    /// Whether keys may be matched by address (see [`Shapes::start_call`]).
     by_address: bool,
     /// Tests: never use or build shapes (the reference path).
     #[cfg(test)]
@@ -349,15 +349,20 @@ mod tests {
         p.number(kv(&le), Number::U64(1));
     }
 
+    /// With `by_address`, keys are matched by address as for an SDK
+    /// snapshot: `sets` outlives the call, so the promise holds.
     fn encode(
         e: &mut Encoder,
         format: Format,
         escaping: Escaping,
         resource: &[KeyValue],
+        by_address: bool,
     ) -> (String, EncodeStats) {
         let sets = sets();
         let mut out = Vec::new();
-        let stats = e.encode_parts(format, escaping, &mut out, |p| record(p, &sets, resource));
+        let stats = e.encode_inner(format, escaping, &mut out, by_address, |p| {
+            record(p, &sets, resource)
+        });
         (String::from_utf8(out).unwrap(), stats)
     }
 
@@ -382,9 +387,9 @@ mod tests {
                 for format in [Format::PrometheusText, Format::OpenMetrics] {
                     for escaping in [Escaping::Underscores, Escaping::Values, Escaping::AllowUtf8] {
                         let mut reference = Encoder::without_shapes(config.clone());
-                        let want = encode(&mut reference, format, escaping, &resource);
-                        for pass in 0..2 {
-                            let got = encode(&mut shaped, format, escaping, &resource);
+                        let want = encode(&mut reference, format, escaping, &resource, false);
+                        for (pass, by_address) in [(0, false), (1, false), (2, true), (3, true)] {
+                            let got = encode(&mut shaped, format, escaping, &resource, by_address);
                             assert_eq!(
                                 got.0, want.0,
                                 "{strategy:?} {selector:?} {format:?} {escaping:?} pass {pass}"

@@ -23,6 +23,21 @@ fn write_number(out: &mut Vec<u8>, n: Number, om: bool) {
     }
 }
 
+/// Orders metrics by everything their output depends on apart from their
+/// points. Two SDK streams can tie on all of it (a counter and an observable
+/// counter of one name, say): they then get the same rank, so that their
+/// points' values, not the SDK's order, decide between duplicate series.
+fn identity(metrics: &[MetricEntry], arena: &[u8], a: u32, b: u32) -> Ordering {
+    let (ma, mb) = (&metrics[a as usize], &metrics[b as usize]);
+    ma.family
+        .get(arena)
+        .cmp(mb.family.get(arena))
+        .then_with(|| ma.wire.cmp(&mb.wire))
+        .then_with(|| ma.tiebreak.get(arena).cmp(mb.tiebreak.get(arena)))
+        .then_with(|| ma.number.cmp(&mb.number))
+        .then_with(|| ma.start_time.cmp(&mb.start_time))
+}
+
 /// Sorts metrics into families and marks what loses a conflict.
 fn group_metrics(s: &mut Scratch, om: bool, target_info: bool, stats: &mut EncodeStats) {
     let Scratch {
@@ -35,18 +50,15 @@ fn group_metrics(s: &mut Scratch, om: bool, target_info: bool, stats: &mut Encod
     } = s;
     order.clear();
     order.extend(0..metrics.len() as u32);
-    order.sort_unstable_by(|&a, &b| {
-        let (ma, mb) = (&metrics[a as usize], &metrics[b as usize]);
-        ma.family
-            .get(arena)
-            .cmp(mb.family.get(arena))
-            .then_with(|| ma.wire.cmp(&mb.wire))
-            .then_with(|| ma.tiebreak.get(arena).cmp(mb.tiebreak.get(arena)))
-            .then_with(|| ma.number.cmp(&mb.number))
-            .then_with(|| a.cmp(&b))
-    });
+    order.sort_unstable_by(|&a, &b| identity(metrics, arena, a, b).then_with(|| a.cmp(&b)));
     groups.clear();
-    for (rank, &i) in order.iter().enumerate() {
+    for (position, &i) in order.iter().enumerate() {
+        let rank = match position.checked_sub(1).map(|p| order[p]) {
+            Some(before) if identity(metrics, arena, before, i) == Ordering::Equal => {
+                metrics[before as usize].rank
+            }
+            _ => position as u32,
+        };
         let i = i as usize;
         let new_group = match groups.last() {
             Some(g) => metrics[g.metric as usize].family.get(arena) != metrics[i].family.get(arena),
@@ -60,7 +72,7 @@ fn group_metrics(s: &mut Scratch, om: bool, target_info: bool, stats: &mut Encod
         }
         let gi = groups.len() - 1;
         let winner = groups[gi].metric as usize;
-        metrics[i].rank = rank as u32;
+        metrics[i].rank = rank;
         metrics[i].group = gi as u32 + 1;
         if winner != i {
             let (w, m) = (&metrics[winner], &metrics[i]);

@@ -85,8 +85,8 @@ fn compare(c: &mut Criterion) {
             })
         });
 
-        // What any encoder must at least do: read every point and attribute byte.
-        group.bench_function("floor/read_snapshot", |b| {
+        // Roughly what any encoder must at least do: read every point and attribute byte.
+        group.bench_function("reference/read_snapshot", |b| {
             b.iter(|| black_box(ours.read_snapshot()))
         });
 

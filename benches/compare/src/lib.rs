@@ -46,8 +46,8 @@ impl Ours {
         self.encoder.encode(&self.snapshot, format, out)
     }
 
-    /// A floor for any encoder of this snapshot: visits every data point and
-    /// reads every attribute key and value byte once, writing nothing.
+    /// An approximate lower bound for any encoder of this snapshot: see
+    /// [`read_snapshot`](crate::read_snapshot).
     pub fn read_snapshot(&self) -> u64 {
         read_snapshot(&self.snapshot)
     }
@@ -301,8 +301,9 @@ pub fn reset_peak_rss() -> bool {
 }
 
 /// Visits every data point of `metrics` and folds every attribute key and
-/// string value byte (and every number) into a checksum: the reading that any
-/// encoder of the snapshot must do, with no writing at all.
+/// string value byte (and every number) into a checksum, writing nothing:
+/// roughly the reading any encoder of the snapshot must do. Non-string
+/// attribute values, exemplars and exponential histograms are skipped.
 pub fn read_snapshot(metrics: &ResourceMetrics) -> u64 {
     use opentelemetry::Value;
     use opentelemetry_sdk::metrics::data::{AggregatedMetrics, MetricData};

@@ -5,8 +5,9 @@
 //! `valgrind --tool=callgrind target/release/profile <what> <w1|w2|w3> <iterations>`
 //! with `<what>` one of `encode_text`, `encode_openmetrics`, `scrape_text`,
 //! `collect`, `collect_encode` (a fresh SDK collect, then `Encoder::encode`
-//! on it, outside the reader), `read_snapshot` (the floor: read every point
-//! and attribute byte), `opentelemetry_prometheus`, `prometheus_client`.
+//! on it, outside the reader), `read_snapshot` (roughly the least any
+//! encoder reads: every point and attribute byte), `opentelemetry_prometheus`,
+//! `prometheus_client`.
 //!
 //! Setup (recording the workload, first encode) costs the same whatever the
 //! iteration count, so the instructions of one iteration are

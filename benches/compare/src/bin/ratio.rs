@@ -38,7 +38,8 @@ fn main() {
         .next()
         .map(|n| n.parse().expect("round count"))
         .unwrap_or(30);
-    // About 50 ms of work per batch on either side.
+    // The same number of scrapes per batch on both sides: tens of ms (ours)
+    // to hundreds of ms (theirs) per batch.
     let batch = (200_000 / plan.series()).max(2);
 
     let ours = OursScrape::new(plan);
