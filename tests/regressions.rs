@@ -350,3 +350,53 @@ fn counter_and_observable_counter_of_one_name_keep_one_series_in_any_order() {
     assert_eq!(run(true), want);
     assert_eq!(run(false), want);
 }
+
+/// Review: of a point's exemplars with equal times, the one written was the
+/// last in the list, so the output followed the order they came in.
+///
+/// Fixed: exemplars are ordered by time, then labels, then value.
+#[test]
+fn exemplars_with_equal_times_do_not_depend_on_their_order() {
+    use std::time::{Duration, SystemTime};
+    let run = |ones_first: bool| {
+        let mut out = Vec::new();
+        Encoder::new(plain()).encode_parts(
+            Format::OpenMetrics,
+            Escaping::Underscores,
+            &mut out,
+            |p: &mut Parts<'_>| {
+                p.metric(MetricInfo {
+                    name: "jobs",
+                    description: "",
+                    unit: "",
+                    kind: MetricKind::Counter,
+                    temporality: Temporality::Cumulative,
+                    start_time: None,
+                });
+                p.number(std::iter::empty(), Number::U64(7));
+                let mut ids = [1u8, 2];
+                if !ones_first {
+                    ids.reverse();
+                }
+                for id in ids {
+                    p.exemplar(
+                        Number::U64(u64::from(id)),
+                        SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000),
+                        [id; 16],
+                        [id; 8],
+                        std::iter::empty(),
+                    );
+                }
+            },
+        );
+        String::from_utf8(out).unwrap()
+    };
+    let want = "# TYPE jobs counter\n\
+                jobs_total 7 # {trace_id=\"02020202020202020202020202020202\",\
+                span_id=\"0202020202020202\"} 2 1700000000\n\
+                # EOF\n";
+    assert_eq!(run(true), want);
+    assert_eq!(run(false), want);
+    check_with(want.as_bytes(), Format::OpenMetrics, Escaping::Underscores)
+        .expect("the expected text is valid OpenMetrics");
+}

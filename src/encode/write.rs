@@ -264,22 +264,16 @@ fn sort_series(s: &mut Scratch, om: bool, stats: &mut EncodeStats) {
             // so which one survives as the duplicate does not depend on
             // arrival order.
             .then_with(|| cmp_values(&ea.value, &eb.value, bounds, cumulative))
+            // Then by how many exemplars they carry and the latest of them
+            // (what a counter writes): neither depends on the lists' order.
             .then_with(|| {
-                let list = |e: &SeriesEntry| {
-                    &exemplars[e.exemplars.start as usize..e.exemplars.end as usize]
-                };
-                let key = |x: &ExemplarEntry| (x.labels.get(arena), x.time);
-                let (xa, xb) = (list(ea), list(eb));
-                xa.len().cmp(&xb.len()).then_with(|| {
-                    xa.iter()
-                        .zip(xb)
-                        .map(|(p, q)| {
-                            key(p)
-                                .cmp(&key(q))
-                                .then_with(|| cmp_numbers(p.value, q.value))
-                        })
-                        .find(|o| o.is_ne())
-                        .unwrap_or(Ordering::Equal)
+                let (na, nb) = (ea.exemplars.len(), eb.exemplars.len());
+                na.cmp(&nb).then_with(|| {
+                    let latest = |e: &SeriesEntry| latest_exemplar(exemplars, arena, e, |_| true);
+                    match (latest(ea), latest(eb)) {
+                        (Some(x), Some(y)) => cmp_exemplars(arena, &exemplars[x], &exemplars[y]),
+                        _ => Ordering::Equal,
+                    }
                 })
             })
             .then_with(|| a.cmp(&b))
@@ -492,17 +486,28 @@ fn write_exemplar(out: &mut Vec<u8>, exemplars: &[ExemplarEntry], arena: &[u8], 
 /// The latest exemplar of `series` that `pick` accepts.
 fn latest_exemplar(
     exemplars: &[ExemplarEntry],
+    arena: &[u8],
     series: &SeriesEntry,
     pick: impl Fn(f64) -> bool,
 ) -> Option<usize> {
     let mut best: Option<usize> = None;
     for i in series.exemplars.start as usize..series.exemplars.end as usize {
         let e = &exemplars[i];
-        if pick(e.value.as_f64()) && best.is_none_or(|b| e.time >= exemplars[b].time) {
+        let later = |b: usize| cmp_exemplars(arena, e, &exemplars[b]) == Ordering::Greater;
+        if pick(e.value.as_f64()) && best.is_none_or(later) {
             best = Some(i);
         }
     }
     best
+}
+
+/// Exemplars by time, then labels, then value: a total order, so the latest
+/// one is the same whatever order a point's exemplars came in.
+fn cmp_exemplars(arena: &[u8], a: &ExemplarEntry, b: &ExemplarEntry) -> Ordering {
+    a.time
+        .cmp(&b.time)
+        .then_with(|| a.labels.get(arena).cmp(b.labels.get(arena)))
+        .then_with(|| cmp_numbers(a.value, b.value))
 }
 
 fn write_created(
@@ -582,7 +587,7 @@ pub(super) fn finish(
                 write_number(out, n, om);
                 let mut written = 0;
                 if om && wire == WireType::Counter {
-                    if let Some(x) = latest_exemplar(&s.exemplars, &e, |_| true) {
+                    if let Some(x) = latest_exemplar(&s.exemplars, &s.arena, &e, |_| true) {
                         write_exemplar(out, &s.exemplars, &s.arena, x);
                         written = 1;
                     }
@@ -686,7 +691,7 @@ fn write_histogram(
                 bounds[i - 1]
             };
             let upper = if i < n { bounds[i] } else { f64::INFINITY };
-            if let Some(x) = latest_exemplar(exemplars, e, |v| v > lower && v <= upper) {
+            if let Some(x) = latest_exemplar(exemplars, arena, e, |v| v > lower && v <= upper) {
                 write_exemplar(out, exemplars, arena, x);
                 written += 1;
             }
