@@ -400,3 +400,29 @@ fn exemplars_with_equal_times_do_not_depend_on_their_order() {
     check_with(want.as_bytes(), Format::OpenMetrics, Escaping::Underscores)
         .expect("the expected text is valid OpenMetrics");
 }
+
+/// encode_sdk: under a UTF-8 strategy an attribute key like `__name..` is
+/// kept, and escaping it with underscores for a legacy scraper made the label
+/// `__name__`, which sets the metric name on ingestion (the checker rejects it).
+///
+/// Fixed: a label name that escapes to `__name__` becomes `key__name__`, as
+/// the key `__name__` itself does.
+#[test]
+fn a_key_that_escapes_to_dunder_name_is_prefixed() {
+    let (p, r) = provider();
+    p.meter("app")
+        .i64_gauge("g")
+        .build()
+        .record(1, &[KeyValue::new("__name..", "v")]);
+    let rm = snapshot(&r);
+    for strategy in [
+        TranslationStrategy::NoTranslation,
+        TranslationStrategy::NoUtf8EscapingWithSuffixes,
+    ] {
+        let config = plain().with_translation_strategy(strategy);
+        let (text, _) = encode(config, &rm, Format::PrometheusText, Escaping::Underscores);
+        assert_eq!(text, "# TYPE g gauge\ng{key__name__=\"v\"} 1\n", "{strategy:?}");
+        check_with(text.as_bytes(), Format::PrometheusText, Escaping::Underscores)
+            .expect("no reserved label name");
+    }
+}

@@ -238,6 +238,11 @@ fn finish_wire_name(
     name::escape_name(tmp_label, escaping, true, tmp);
     std::mem::swap(tmp_label, tmp);
     stats.rename(RenameReason::Escaped, 1);
+    // Escaping can make `__name__` (from `__name..` with underscores), which
+    // would set the metric name on ingestion: prefixed as `label_name` does.
+    if tmp_label == "__name__" {
+        tmp_label.insert_str(0, "key");
+    }
     false
 }
 
