@@ -333,34 +333,60 @@ fn run(script: Script) {
             }
         })
         .collect();
-    for m in &script.measures {
-        let a = &m.attributes;
-        let shift = if histogram_like(m.instrument) { 6 } else { 0 };
-        let (u, i) = (m.bits >> shift, (m.bits as i64) >> shift);
-        match &instruments[m.instrument] {
-            Sync::U64Counter(c) => c.add(u, a),
-            Sync::F64Counter(c) => c.add(m.float, a),
-            Sync::I64UpDown(c) => c.add(i, a),
-            Sync::F64UpDown(c) => c.add(m.float, a),
-            Sync::U64Gauge(g) => g.record(u, a),
-            Sync::I64Gauge(g) => g.record(i, a),
-            Sync::F64Gauge(g) => g.record(m.float, a),
-            Sync::U64Histogram(h) => h.record(u, a),
-            Sync::F64Histogram(h) => h.record(m.float, a),
-            Sync::Observable => {}
+    let record_all = || {
+        for m in &script.measures {
+            let a = &m.attributes;
+            let shift = if histogram_like(m.instrument) { 6 } else { 0 };
+            let (u, i) = (m.bits >> shift, (m.bits as i64) >> shift);
+            match &instruments[m.instrument] {
+                Sync::U64Counter(c) => c.add(u, a),
+                Sync::F64Counter(c) => c.add(m.float, a),
+                Sync::I64UpDown(c) => c.add(i, a),
+                Sync::F64UpDown(c) => c.add(m.float, a),
+                Sync::U64Gauge(g) => g.record(u, a),
+                Sync::I64Gauge(g) => g.record(i, a),
+                Sync::F64Gauge(g) => g.record(m.float, a),
+                Sync::U64Histogram(h) => h.record(u, a),
+                Sync::F64Histogram(h) => h.record(m.float, a),
+                Sync::Observable => {}
+            }
         }
-    }
+    };
+    record_all();
     let mut rm = ResourceMetrics::default();
     reader.collect(&mut rm).expect("collect");
 
     let escaping = script.options.escaping;
-    let mut encoder = Encoder::new(script.options.config.clone());
+    let config = &script.options.config;
+    let mut encoder = Encoder::new(config.clone());
     for format in FORMATS {
         let mut out = Vec::new();
         let stats = encoder.encode_with(&rm, format, escaping, &mut out);
         let mut again = Vec::new();
         encoder.encode_with(&rm, format, escaping, &mut again);
         assert_valid(&out, &again, &stats, format, escaping);
+    }
+
+    // The same measurements again: (mostly) the same shape with new values.
+    // An encoder that encoded the first snapshot (and may replay it, see
+    // `src/encode/replay.rs`) must write what a fresh encoder writes.
+    record_all();
+    let mut next = ResourceMetrics::default();
+    reader.collect(&mut next).expect("collect");
+    for format in FORMATS {
+        let mut warm = Encoder::new(config.clone());
+        warm.encode_with(&rm, format, escaping, &mut Vec::new());
+        let mut got = Vec::new();
+        let got_stats = warm.encode_with(&next, format, escaping, &mut got);
+        let mut want = Vec::new();
+        let want_stats = Encoder::new(config.clone()).encode_with(&next, format, escaping, &mut want);
+        assert!(
+            got == want,
+            "{format:?}: a warm encoder wrote\n{}\na fresh one\n{}",
+            String::from_utf8_lossy(&got),
+            String::from_utf8_lossy(&want)
+        );
+        assert_eq!(got_stats, want_stats, "{format:?}: stats");
     }
     drop(keep_alive);
 }

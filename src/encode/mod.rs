@@ -8,6 +8,7 @@
 mod buckets;
 mod labels;
 mod parts;
+mod replay;
 mod scratch;
 mod shape;
 mod write;
@@ -19,7 +20,7 @@ pub use buckets::ExponentialData;
 pub use parts::{MetricInfo, MetricKind, Number, Parts};
 use scratch::Scratch;
 
-use crate::{Config, EncodeStats, Escaping, Format};
+use crate::{Config, DropReason, EncodeStats, Escaping, Format};
 
 /// Writes `ResourceMetrics` snapshots as Prometheus text 0.0.4 or OpenMetrics 1.0.
 ///
@@ -27,6 +28,13 @@ use crate::{Config, EncodeStats, Escaping, Format};
 /// snapshot of the same shape allocates nothing (beyond growth of `out`).
 /// Output is byte-identical for the same data whatever order the SDK hands
 /// it over in: families are sorted by name, series by their label sets.
+///
+/// It also remembers the last snapshot it encoded in full, apart from the
+/// values. When the next snapshot matches that in everything but values
+/// (the steady state of a scrape loop), the label blocks and the order of
+/// families and series are reused and only the lines are written again; any
+/// difference at all (checked byte for byte) means a full encode. This keeps
+/// memory of about the size of the snapshot's attribute text.
 ///
 /// ```
 /// use opentelemetry::metrics::MeterProvider as _;
@@ -65,6 +73,7 @@ use crate::{Config, EncodeStats, Escaping, Format};
 pub struct Encoder {
     config: Config,
     scratch: Scratch,
+    replay: replay::Replay,
 }
 
 impl Encoder {
@@ -73,6 +82,7 @@ impl Encoder {
         Encoder {
             config,
             scratch: Scratch::default(),
+            replay: replay::Replay::default(),
         }
     }
 
@@ -110,8 +120,44 @@ impl Encoder {
         escaping: Escaping,
         out: &mut Vec<u8>,
     ) -> EncodeStats {
+        let created_om = self.config.created && format == Format::OpenMetrics;
+        if self.replay.ready == Some((format, escaping)) {
+            if let Some(stats) = self.replay(metrics, format, created_om, out) {
+                return stats;
+            }
+        }
         // The snapshot stays borrowed for the whole call.
-        self.encode_inner(format, escaping, out, true, |parts| walk(metrics, parts))
+        let stats = self.encode_inner(format, escaping, out, true, |parts| walk(metrics, parts));
+        let r = &mut self.replay;
+        let clean = r.stats.dropped(DropReason::DuplicateSeries) == 0
+            && r.stats.dropped(DropReason::InvalidCounterValue) == 0;
+        if clean && replay::record(metrics, created_om, &self.scratch, &mut r.print).is_some() {
+            r.ready = Some((format, escaping));
+        }
+        stats
+    }
+
+    /// Writes `metrics` by replaying the previous encode (see [`replay`]), if
+    /// it differs from that encode's snapshot in values only.
+    fn replay(
+        &mut self,
+        metrics: &ResourceMetrics,
+        format: Format,
+        created_om: bool,
+        out: &mut Vec<u8>,
+    ) -> Option<EncodeStats> {
+        let om = format == Format::OpenMetrics;
+        let r = &mut self.replay;
+        if replay::check(metrics, created_om, &r.print, &mut self.scratch).is_none()
+            || !write::all_series_valid(&self.scratch, om)
+        {
+            r.ready = None;
+            return None;
+        }
+        self.scratch.arena.truncate(r.arena_len);
+        let mut stats = r.stats;
+        write::write_out(&self.config, format, &mut self.scratch, &mut stats, out);
+        Some(stats)
     }
 
     /// Encodes data given as plain values: `record` feeds the [`Parts`] sink.
@@ -137,6 +183,7 @@ impl Encoder {
         record: impl FnOnce(&mut Parts<'_>),
     ) -> EncodeStats {
         let mut stats = EncodeStats::default();
+        self.replay.ready = None;
         self.scratch.clear(keys_outlive_call);
         {
             let mut parts = Parts::new(
@@ -148,7 +195,10 @@ impl Encoder {
             );
             record(&mut parts);
         }
-        write::finish(&self.config, format, &mut self.scratch, &mut stats, out);
+        write::prepare(&self.config, format, &mut self.scratch, &mut stats);
+        self.replay.stats = stats;
+        self.replay.arena_len = self.scratch.arena.len();
+        write::write_out(&self.config, format, &mut self.scratch, &mut stats, out);
         stats
     }
 }

@@ -210,6 +210,12 @@ impl<'s> Parts<'s> {
 
     /// Starts a metric; the points that follow belong to it.
     pub fn metric(&mut self, info: MetricInfo<'_>) {
+        self.start_metric(info);
+        let recorded = self.current.is_some();
+        self.s.walked.push(recorded);
+    }
+
+    fn start_metric(&mut self, info: MetricInfo<'_>) {
         self.current = None;
         self.dropping = None;
         let kind = match info.kind {

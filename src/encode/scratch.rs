@@ -158,6 +158,12 @@ pub(crate) struct Scratch {
     pub tmp_label: String,
     /// Label-block plans of the current scope.
     pub shapes: Shapes,
+    /// Per `Parts::metric` call of this encode, in order: whether the metric
+    /// was recorded (its points became series) rather than dropped.
+    pub walked: Vec<bool>,
+    /// Buckets of one histogram point while it is replayed.
+    pub replay_bounds: Vec<f64>,
+    pub replay_cumulative: Vec<u64>,
 }
 
 impl Scratch {
@@ -187,6 +193,7 @@ impl Scratch {
         self.le_text.clear();
         self.le_spans.clear();
         self.le_bounds.clear();
+        self.walked.clear();
         self.shapes.start_call(keys_outlive_call);
     }
 

@@ -168,6 +168,15 @@ fn series_valid(m: &MetricEntry, e: &SeriesEntry, om: bool) -> Result<(), DropRe
     Ok(())
 }
 
+/// Whether every series of a metric that is written passes [`series_valid`].
+pub(super) fn all_series_valid(s: &Scratch, om: bool) -> bool {
+    s.metrics.iter().filter(|m| !m.dropped).all(|m| {
+        s.series[m.first as usize..m.end as usize]
+            .iter()
+            .all(|e| series_valid(m, e, om).is_ok())
+    })
+}
+
 fn cmp_numbers(a: Number, b: Number) -> Ordering {
     match (a, b) {
         (Number::U64(x), Number::U64(y)) => x.cmp(&y),
@@ -543,7 +552,20 @@ fn write_target_info(out: &mut Vec<u8>, s: &mut Scratch, om: bool) {
     out.extend_from_slice(b"1\n");
 }
 
-pub(super) fn finish(
+/// Phase 2a: groups metrics into families, resolves conflicts and orders
+/// the series. Everything `write_out` needs is then in `s`.
+pub(super) fn prepare(config: &Config, format: Format, s: &mut Scratch, stats: &mut EncodeStats) {
+    let om = format == Format::OpenMetrics;
+    group_metrics(s, om, target_info(config, s), stats);
+    sort_series(s, om, stats);
+}
+
+fn target_info(config: &Config, s: &Scratch) -> bool {
+    config.target_info && !s.target_labels.is_empty()
+}
+
+/// Phase 2b: writes the prepared families and series.
+pub(super) fn write_out(
     config: &Config,
     format: Format,
     s: &mut Scratch,
@@ -552,10 +574,7 @@ pub(super) fn finish(
 ) {
     let om = format == Format::OpenMetrics;
     let start_len = out.len();
-    let target_info = config.target_info && !s.target_labels.is_empty();
-    group_metrics(s, om, target_info, stats);
-    sort_series(s, om, stats);
-    if target_info {
+    if target_info(config, s) {
         write_target_info(out, s, om);
         stats.families += 1;
         stats.series += 1;

@@ -1,0 +1,436 @@
+//! The steady state without re-rendering ("replay").
+//!
+//! Between two scrapes an application's metrics usually keep their shape:
+//! the same scopes, instruments and attribute sets, handed over in the same
+//! order; only the values move. After an encode done in full, the encoder
+//! keeps a *print* of the snapshot: every input that encode read except the
+//! values, in walk order. The next encode of a snapshot first walks it
+//! against that print. If every byte matches, the label blocks, families and
+//! series order left in the scratch by the previous encode are still exactly
+//! right: only the values are refreshed and the lines written again. At the
+//! first difference (a new series, another attribute value, a new
+//! description, other bounds) the comparison stops and the encode is done in
+//! full, which records a new print.
+//!
+//! An encode is only replayed if its output depended on the values at no
+//! other place than where they are written: not with exemplars, duplicate
+//! series (values break their ties), counter values that OpenMetrics cannot
+//! carry (a new one would change which series are written) or exponential
+//! histograms (their bucket layout moves with the values).
+
+use opentelemetry::{KeyValue, Value};
+use opentelemetry_sdk::metrics::data::{AggregatedMetrics, Metric, MetricData, ResourceMetrics};
+use opentelemetry_sdk::metrics::Temporality;
+
+use super::buckets::classic_buckets;
+use super::parts::{time_nanos, Number};
+use super::scratch::{Scratch, SeriesValue};
+use super::ToNumber;
+use crate::{EncodeStats, Escaping, Format};
+
+/// Tags of the print's grammar: each element of a sequence starts with its
+/// tag, each sequence ends with `END`, so the print is self-delimiting.
+const END: u8 = 0;
+const ITEM: u8 = 1;
+
+/// What the encoder keeps for replaying its last full encode.
+#[derive(Debug, Default)]
+pub(super) struct Replay {
+    /// The format and escaping of the encode the print belongs to, when
+    /// that encode can be replayed.
+    pub ready: Option<(Format, Escaping)>,
+    /// The print of the snapshot that encode read.
+    pub print: Vec<u8>,
+    /// Its stats once the series were ordered, before anything was written.
+    pub stats: EncodeStats,
+    /// The arena's length at that point: what writing appends is dropped again.
+    pub arena_len: usize,
+}
+
+/// One side of the print: [`Recorder`] appends to it, [`Checker`] compares
+/// the walk with it and refreshes the values. `None` stops the walk: a
+/// snapshot that cannot be replayed, or one that differs from the print.
+trait Print {
+    /// Bytes of structure whose length the grammar fixes at this point.
+    fn raw(&mut self, bytes: &[u8]) -> Option<()>;
+    /// One byte of structure (a tag).
+    fn byte(&mut self, b: u8) -> Option<()> {
+        self.raw(&[b])
+    }
+    /// Eight bytes of structure (a length, a number).
+    fn word(&mut self, w: u64) -> Option<()> {
+        self.raw(&w.to_le_bytes())
+    }
+    /// Whether the `j`-th metric of the walk was recorded (or dropped) by the full encode.
+    fn recorded(&mut self, j: usize) -> Option<bool>;
+    /// A number point of a recorded metric.
+    fn number(&mut self, value: Number) -> Option<()>;
+    /// A histogram point of a recorded metric.
+    fn histogram(
+        &mut self,
+        bounds: impl IntoIterator<Item = f64>,
+        counts: impl IntoIterator<Item = u64>,
+        count: u64,
+        sum: Number,
+    ) -> Option<()>;
+
+    /// Variable-length bytes of structure: their length, then the bytes.
+    fn piece(&mut self, bytes: &[u8]) -> Option<()> {
+        self.word(bytes.len() as u64)?;
+        self.raw(bytes)
+    }
+}
+
+/// Appends a print while it walks (after an encode done in full).
+struct Recorder<'a> {
+    print: &'a mut Vec<u8>,
+    walked: &'a [bool],
+}
+
+impl Print for Recorder<'_> {
+    fn raw(&mut self, bytes: &[u8]) -> Option<()> {
+        self.print.extend_from_slice(bytes);
+        Some(())
+    }
+
+    fn recorded(&mut self, j: usize) -> Option<bool> {
+        self.walked.get(j).copied()
+    }
+
+    fn number(&mut self, _: Number) -> Option<()> {
+        Some(())
+    }
+
+    fn histogram(
+        &mut self,
+        _: impl IntoIterator<Item = f64>,
+        _: impl IntoIterator<Item = u64>,
+        _: u64,
+        _: Number,
+    ) -> Option<()> {
+        Some(())
+    }
+}
+
+/// Compares a walk with the print and writes the new values into the
+/// series of the previous encode, in the order it recorded them.
+struct Checker<'a> {
+    print: &'a [u8],
+    at: usize,
+    s: &'a mut Scratch,
+    /// The next series to refresh.
+    series: usize,
+}
+
+impl Print for Checker<'_> {
+    fn raw(&mut self, bytes: &[u8]) -> Option<()> {
+        let end = self.at + bytes.len();
+        if !same(self.print.get(self.at..end)?, bytes) {
+            return None;
+        }
+        self.at = end;
+        Some(())
+    }
+
+    // Tags and lengths are most of the comparisons: without a `memcmp` call.
+    fn byte(&mut self, b: u8) -> Option<()> {
+        if *self.print.get(self.at)? != b {
+            return None;
+        }
+        self.at += 1;
+        Some(())
+    }
+
+    fn word(&mut self, w: u64) -> Option<()> {
+        let end = self.at + 8;
+        if word(self.print.get(self.at..end)?) != w {
+            return None;
+        }
+        self.at = end;
+        Some(())
+    }
+
+    fn recorded(&mut self, j: usize) -> Option<bool> {
+        self.s.walked.get(j).copied()
+    }
+
+    fn number(&mut self, value: Number) -> Option<()> {
+        let e = self.s.series.get_mut(self.series)?;
+        let SeriesValue::Number(_) = e.value else {
+            return None;
+        };
+        e.value = SeriesValue::Number(value);
+        self.series += 1;
+        Some(())
+    }
+
+    fn histogram(
+        &mut self,
+        bounds: impl IntoIterator<Item = f64>,
+        counts: impl IntoIterator<Item = u64>,
+        count: u64,
+        sum: Number,
+    ) -> Option<()> {
+        let s = &mut *self.s;
+        let e = s.series.get_mut(self.series)?;
+        let SeriesValue::Histogram { buckets, .. } = e.value else {
+            return None;
+        };
+        // The same computation as the full encode's, into spare vectors.
+        s.replay_bounds.clear();
+        s.replay_cumulative.clear();
+        let count = classic_buckets(
+            bounds,
+            counts,
+            &mut s.replay_bounds,
+            &mut s.replay_cumulative,
+        )
+        .max(count);
+        let range = buckets.start as usize..buckets.end as usize;
+        let same_bounds = s.bounds[range.clone()].len() == s.replay_bounds.len()
+            && s.bounds[range.clone()]
+                .iter()
+                .zip(&s.replay_bounds)
+                .all(|(a, b)| a.to_bits() == b.to_bits());
+        if !same_bounds {
+            return None;
+        }
+        s.cumulative[range].copy_from_slice(&s.replay_cumulative);
+        e.value = SeriesValue::Histogram {
+            buckets,
+            count,
+            sum,
+        };
+        self.series += 1;
+        Some(())
+    }
+}
+
+/// Eight bytes as a little-endian word (`bytes` is 8 long).
+fn word(bytes: &[u8]) -> u64 {
+    u64::from_le_bytes(bytes.try_into().expect("8 bytes"))
+}
+
+/// `a == b` for slices of equal length; short ones (most attribute keys and
+/// values) without a `memcmp` call.
+fn same(a: &[u8], b: &[u8]) -> bool {
+    let n = a.len();
+    if n != b.len() {
+        false
+    } else if n < 8 {
+        a.iter().zip(b).all(|(x, y)| x == y)
+    } else if n <= 16 {
+        // Two words, overlapping when shorter than 16.
+        word(&a[..8]) == word(&b[..8]) && word(&a[n - 8..]) == word(&b[n - 8..])
+    } else {
+        a == b
+    }
+}
+
+/// Records the print of `metrics`, just encoded in full into `s`. `None`
+/// when that encode cannot be replayed.
+pub(super) fn record(
+    metrics: &ResourceMetrics,
+    created_om: bool,
+    s: &Scratch,
+    print: &mut Vec<u8>,
+) -> Option<()> {
+    print.clear();
+    if !s.exemplars.is_empty() {
+        return None;
+    }
+    let mut recorder = Recorder {
+        print,
+        walked: &s.walked,
+    };
+    walk(metrics, created_om, &mut recorder)?;
+    (recorder.walked.len() == count_metrics(metrics)).then_some(())
+}
+
+/// Walks `metrics` against `print`, refreshing the values of the series in
+/// `s`. `Some` if the snapshot matched the print in everything but values
+/// (the scratch is then ready to be written again); after `None` the
+/// scratch holds a mix of old and new values and must be rebuilt.
+pub(super) fn check(
+    metrics: &ResourceMetrics,
+    created_om: bool,
+    print: &[u8],
+    s: &mut Scratch,
+) -> Option<()> {
+    let mut checker = Checker {
+        print,
+        at: 0,
+        s,
+        series: 0,
+    };
+    walk(metrics, created_om, &mut checker)?;
+    let complete = checker.at == print.len() && checker.series == checker.s.series.len();
+    complete.then_some(())
+}
+
+fn count_metrics(metrics: &ResourceMetrics) -> usize {
+    metrics.scope_metrics().map(|sm| sm.metrics().count()).sum()
+}
+
+fn kv(kv: &KeyValue) -> (&str, &Value) {
+    (kv.key.as_str(), &kv.value)
+}
+
+/// The walk of [`super::walk`], printing what the full encode reads apart
+/// from values.
+fn walk<P: Print>(metrics: &ResourceMetrics, created_om: bool, p: &mut P) -> Option<()> {
+    attributes(p, metrics.resource().iter().map(|(k, v)| (k.as_str(), v)))?;
+    let mut j = 0;
+    for sm in metrics.scope_metrics() {
+        p.byte(ITEM)?;
+        let scope = sm.scope();
+        p.piece(scope.name().as_bytes())?;
+        for part in [scope.version(), scope.schema_url()] {
+            match part {
+                Some(text) => {
+                    p.byte(ITEM)?;
+                    p.piece(text.as_bytes())?;
+                }
+                None => p.byte(END)?,
+            }
+        }
+        attributes(p, scope.attributes().map(kv))?;
+        for metric in sm.metrics() {
+            p.byte(ITEM)?;
+            let recorded = p.recorded(j)?;
+            j += 1;
+            match metric.data() {
+                AggregatedMetrics::F64(d) => data(p, metric, d, 3, recorded, created_om)?,
+                AggregatedMetrics::U64(d) => data(p, metric, d, 1, recorded, created_om)?,
+                AggregatedMetrics::I64(d) => data(p, metric, d, 2, recorded, created_om)?,
+            }
+        }
+        p.byte(END)?;
+    }
+    p.byte(END)
+}
+
+fn attributes<'a, P: Print>(
+    p: &mut P,
+    list: impl Iterator<Item = (&'a str, &'a Value)>,
+) -> Option<()> {
+    for (key, value) in list {
+        p.byte(ITEM)?;
+        p.piece(key.as_bytes())?;
+        match value {
+            Value::String(s) => {
+                p.byte(1)?;
+                p.piece(s.as_str().as_bytes())?;
+            }
+            Value::I64(i) => {
+                p.byte(2)?;
+                p.word(*i as u64)?;
+            }
+            Value::F64(f) => {
+                p.byte(3)?;
+                p.word(f.to_bits())?;
+            }
+            Value::Bool(b) => p.raw(&[4, u8::from(*b)])?,
+            // Arrays (and whatever later versions add): as the encoder renders them.
+            other => {
+                let mut text = String::new();
+                crate::value::write_value(other, &mut text);
+                p.byte(5)?;
+                p.piece(text.as_bytes())?;
+            }
+        }
+    }
+    p.byte(END)
+}
+
+fn data<P: Print, T: ToNumber>(
+    p: &mut P,
+    metric: &Metric,
+    data: &MetricData<T>,
+    number_type: u8,
+    recorded: bool,
+    created_om: bool,
+) -> Option<()> {
+    for text in [metric.name(), metric.description(), metric.unit()] {
+        p.piece(text.as_bytes())?;
+    }
+    let (kind, temporality, start) = match data {
+        MetricData::Gauge(_) => (0, Temporality::Cumulative, None),
+        MetricData::Sum(s) if s.is_monotonic() => (1, s.temporality(), Some(s.start_time())),
+        MetricData::Sum(s) => (2, s.temporality(), None),
+        MetricData::Histogram(h) => (3, h.temporality(), Some(h.start_time())),
+        MetricData::ExponentialHistogram(h) => (4, h.temporality(), Some(h.start_time())),
+    };
+    let temporality = match temporality {
+        Temporality::Cumulative => 0,
+        Temporality::Delta => 1,
+        _ => 2,
+    };
+    p.raw(&[number_type, kind, temporality])?;
+    // The start time only matters where the full encode writes `_created`.
+    match start.filter(|_| created_om) {
+        Some(t) => {
+            p.byte(ITEM)?;
+            p.raw(&time_nanos(t).to_le_bytes())?;
+        }
+        None => p.byte(END)?,
+    }
+    match data {
+        MetricData::Gauge(g) => {
+            for pt in g.data_points() {
+                point(p, pt.attributes(), pt.exemplars().count())?;
+                if recorded {
+                    p.number(pt.value().number())?;
+                }
+            }
+        }
+        MetricData::Sum(s) => {
+            for pt in s.data_points() {
+                point(p, pt.attributes(), pt.exemplars().count())?;
+                if recorded {
+                    p.number(pt.value().number())?;
+                }
+            }
+        }
+        MetricData::Histogram(h) => {
+            for pt in h.data_points() {
+                point(p, pt.attributes(), pt.exemplars().count())?;
+                for b in pt.bounds() {
+                    p.byte(ITEM)?;
+                    p.word(b.to_bits())?;
+                }
+                p.byte(END)?;
+                p.word(pt.bucket_counts().count() as u64)?;
+                if recorded {
+                    p.histogram(
+                        pt.bounds(),
+                        pt.bucket_counts(),
+                        pt.count(),
+                        pt.sum().number(),
+                    )?;
+                }
+            }
+        }
+        MetricData::ExponentialHistogram(h) => {
+            if recorded {
+                return None;
+            }
+            for pt in h.data_points() {
+                point(p, pt.attributes(), pt.exemplars().count())?;
+            }
+        }
+    }
+    p.byte(END)
+}
+
+fn point<'a, P: Print>(
+    p: &mut P,
+    list: impl Iterator<Item = &'a KeyValue>,
+    exemplars: usize,
+) -> Option<()> {
+    if exemplars != 0 {
+        return None;
+    }
+    p.byte(ITEM)?;
+    attributes(p, list.map(kv))
+}

@@ -1,0 +1,304 @@
+//! The steady-state fast path ("replay", `src/encode/replay.rs`): an encoder
+//! that has encoded earlier snapshots must write exactly what a fresh encoder
+//! writes, whatever changed in between. Recordings, collections and formats
+//! are generated; after every collection the long-lived encoder is compared
+//! with a new one, byte for byte and stat for stat.
+
+mod common;
+
+use common::*;
+use opentelemetry::metrics::MeterProvider as _;
+use opentelemetry::KeyValue;
+use opentelemetry_sdk::metrics::{Aggregation, Instrument, Stream};
+use opentelemetry_sdk::Resource;
+use otel_expfmt::{Config, Encoder, Escaping, Format};
+use proptest::prelude::*;
+
+/// What a step of a run does.
+#[derive(Clone, Debug)]
+enum Step {
+    /// Record `value` into instrument `instrument` with attribute set `set`.
+    Record {
+        instrument: usize,
+        set: usize,
+        value: f64,
+    },
+    /// Collect, then encode in format/escaping number `how` with the
+    /// long-lived encoder and with a fresh one.
+    Scrape { how: usize },
+}
+
+const SETS: usize = 4;
+const HOWS: [(Format, Escaping); 3] = [
+    (Format::PrometheusText, Escaping::Underscores),
+    (Format::OpenMetrics, Escaping::Underscores),
+    (Format::OpenMetrics, Escaping::AllowUtf8),
+];
+
+fn attributes(set: usize) -> Vec<KeyValue> {
+    match set {
+        0 => vec![],
+        1 => vec![KeyValue::new("method", "GET")],
+        // Two attributes given unsorted: the SDK hands them over in either order.
+        2 => vec![
+            KeyValue::new("status", 200),
+            KeyValue::new("method", "P\"U\\T\n"),
+        ],
+        _ => vec![
+            KeyValue::new("le", "x"),
+            KeyValue::new("a.b", true),
+            KeyValue::new("a_b", 1.5),
+        ],
+    }
+}
+
+fn value() -> impl Strategy<Value = f64> {
+    prop_oneof![
+        4 => 0.0..1e6f64,
+        1 => Just(f64::NAN),
+        1 => Just(f64::INFINITY),
+        1 => Just(-2.5),
+        1 => Just(0.0),
+    ]
+}
+
+fn step() -> impl Strategy<Value = Step> {
+    prop_oneof![
+        4 => (0..9usize, 0..SETS, value()).prop_map(|(instrument, set, value)| Step::Record {
+            instrument,
+            set,
+            value
+        }),
+        2 => (0..HOWS.len()).prop_map(|how| Step::Scrape { how }),
+    ]
+}
+
+fn run(
+    steps: &[Step],
+    config: Config,
+    stable: bool,
+    exponential: bool,
+) -> Result<(), TestCaseError> {
+    let (provider, reader) = provider_with(
+        Resource::builder_empty()
+            .with_attribute(KeyValue::new("service.name", "svc"))
+            .build(),
+        opentelemetry_sdk::metrics::Temporality::Cumulative,
+        |b| {
+            // One histogram with other bounds; one exponential histogram,
+            // which is never replayed.
+            b.with_view(|i: &Instrument| {
+                (i.name() == "h.custom").then(|| {
+                    Stream::builder()
+                        .with_aggregation(Aggregation::ExplicitBucketHistogram {
+                            boundaries: vec![-1.0, 0.5, 10.0],
+                            record_min_max: false,
+                        })
+                        .build()
+                        .expect("view")
+                })
+            })
+            .with_view(|i: &Instrument| {
+                (i.name() == "h.exp").then(|| {
+                    Stream::builder()
+                        .with_aggregation(Aggregation::Base2ExponentialHistogram {
+                            max_size: 20,
+                            max_scale: 5,
+                            record_min_max: false,
+                        })
+                        .build()
+                        .expect("view")
+                })
+            })
+        },
+    );
+    let meter = provider.meter("app");
+    let other = provider.meter("other");
+    let u_counter = meter.u64_counter("requests").with_unit("1").build();
+    let f_counter = meter.f64_counter("energy").with_unit("J").build();
+    // A second stream of the same name and kind: duplicate series.
+    let f_counter_twin = other.f64_counter("energy").with_unit("J").build();
+    let updown = meter.i64_up_down_counter("queue").build();
+    let gauge = meter
+        .f64_gauge("temperature")
+        .with_description("°C \\ \"now\"")
+        .build();
+    let histogram = meter.f64_histogram("latency").with_unit("s").build();
+    let custom = meter.f64_histogram("h.custom").build();
+    let exp = meter.f64_histogram("h.exp").build();
+    let u_gauge = other.u64_gauge("size").build();
+
+    let mut long_lived = Encoder::new(config.clone());
+    let mut out = Vec::new();
+    for (i, step) in steps.iter().enumerate() {
+        match *step {
+            Step::Record {
+                instrument,
+                set,
+                value,
+            } => {
+                let attrs = attributes(set);
+                let whole = if value.is_finite() {
+                    value.abs() as u64
+                } else {
+                    7
+                };
+                match instrument {
+                    0 => u_counter.add(whole, &attrs),
+                    1 => f_counter.add(value, &attrs),
+                    2 => f_counter_twin.add(value, &attrs),
+                    3 => updown.add(whole as i64 - 3, &attrs),
+                    4 => gauge.record(value, &attrs),
+                    5 => histogram.record(value, &attrs),
+                    6 => custom.record(value, &attrs),
+                    7 if exponential && value.is_finite() => {
+                        exp.record(value.clamp(-1e6, 1e6), &attrs)
+                    }
+                    _ => u_gauge.record(whole, &attrs),
+                }
+            }
+            Step::Scrape { how } => {
+                let (format, escaping) = HOWS[how];
+                // `stable`: every scrape in the same format, so most of them replay.
+                let (format, escaping) = if stable { HOWS[1] } else { (format, escaping) };
+                let rm = snapshot(&reader);
+                out.clear();
+                let got = long_lived.encode_with(&rm, format, escaping, &mut out);
+                let mut want_out = Vec::new();
+                let want =
+                    Encoder::new(config.clone()).encode_with(&rm, format, escaping, &mut want_out);
+                prop_assert_eq!(
+                    String::from_utf8_lossy(&out),
+                    String::from_utf8_lossy(&want_out),
+                    "step {} ({:?} {:?})",
+                    i,
+                    format,
+                    escaping
+                );
+                prop_assert_eq!(got, want, "stats at step {}", i);
+            }
+        }
+    }
+    Ok(())
+}
+
+fn cases(default: u32) -> u32 {
+    std::env::var("OTEL_EXPFMT_PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(cases(64)))]
+
+    #[test]
+    fn a_long_lived_encoder_writes_what_a_fresh_one_writes(
+        steps in prop::collection::vec(step(), 1..60),
+        created in any::<bool>(),
+        stable in any::<bool>(),
+        exponential in any::<bool>(),
+    ) {
+        let config = Config::default().with_created_timestamps(created);
+        run(&steps, config, stable, exponential)?;
+    }
+}
+
+/// The values of a steady state change between scrapes, nothing else, so
+/// the long-lived encoder replays: histogram buckets move, and a counter
+/// goes negative (OpenMetrics drops that series) and back.
+#[test]
+fn values_moving_between_scrapes_are_written() {
+    let record = |instrument, set, value| Step::Record {
+        instrument,
+        set,
+        value,
+    };
+    let scrape = Step::Scrape { how: 1 };
+    let mut steps = vec![
+        record(0, 1, 1.0),
+        record(4, 2, 20.5),
+        record(5, 1, 0.2),
+        record(6, 0, 3.0),
+        record(1, 3, 3.0),
+        scrape.clone(),
+    ];
+    for (i, value) in [0.7, 12.0, -3.0, 0.2].into_iter().enumerate() {
+        steps.extend([
+            record(5, 1, value),
+            record(6, 0, value * 2.0),
+            record(0, 1, i as f64),
+            scrape.clone(),
+        ]);
+    }
+    steps.extend([
+        record(1, 3, -10.0),
+        scrape.clone(),
+        scrape.clone(),
+        record(1, 3, 20.0),
+        scrape.clone(),
+        record(4, 2, f64::NAN),
+        scrape,
+        Step::Scrape { how: 0 },
+        Step::Scrape { how: 0 },
+    ]);
+    run(&steps, Config::default(), true, false).unwrap();
+}
+
+/// One encoder, snapshots of two providers that differ only in an attribute
+/// value, a description, a unit or histogram bounds: the same number of
+/// scopes, metrics and points in the same places, so only the print's
+/// contents can tell them apart.
+#[test]
+fn snapshots_of_one_shape_from_different_providers_are_not_confused() {
+    type Variant = (&'static str, &'static str, &'static str, Vec<f64>);
+    let variants: [Variant; 5] = [
+        ("GET", "Requests.", "s", vec![1.0, 2.0]),
+        ("PUT", "Requests.", "s", vec![1.0, 2.0]),
+        ("PUT", "Requests!", "s", vec![1.0, 2.0]),
+        ("PUT", "Requests!", "ms", vec![1.0, 2.0]),
+        ("PUT", "Requests!", "ms", vec![1.0, 3.0]),
+    ];
+    let snapshots: Vec<_> = variants
+        .iter()
+        .map(|(method, description, unit, bounds)| {
+            let (provider, reader) = provider();
+            let meter = provider.meter("app");
+            let attrs = [KeyValue::new("method", *method)];
+            meter
+                .u64_counter("requests")
+                .with_description(*description)
+                .build()
+                .add(1, &attrs);
+            meter
+                .f64_histogram("latency")
+                .with_unit(*unit)
+                .with_boundaries(bounds.clone())
+                .build()
+                .record(1.5, &attrs);
+            (provider, snapshot(&reader))
+        })
+        .collect();
+    let mut long_lived = Encoder::new(Config::default());
+    // Forwards, backwards and each twice in a row (the second one replays).
+    let order = (0..snapshots.len())
+        .chain((0..snapshots.len()).rev())
+        .flat_map(|i| [i, i]);
+    for i in order {
+        let rm = &snapshots[i].1;
+        let mut got = Vec::new();
+        long_lived.encode_with(rm, Format::OpenMetrics, Escaping::Underscores, &mut got);
+        let mut want = Vec::new();
+        Encoder::new(Config::default()).encode_with(
+            rm,
+            Format::OpenMetrics,
+            Escaping::Underscores,
+            &mut want,
+        );
+        assert_eq!(
+            String::from_utf8(got).unwrap(),
+            String::from_utf8(want).unwrap(),
+            "variant {i}"
+        );
+    }
+}
