@@ -1,7 +1,8 @@
 //! Allocation counts are deterministic, so they can be asserted: after two
-//! warm-up calls, encoding a snapshot of unchanged shape allocates nothing,
-//! and a `PrometheusReader` scrape allocates no more than the SDK's own
-//! collect does.
+//! warm-up calls, encoding a snapshot of unchanged shape allocates nothing
+//! (whether it is replayed or, when the snapshot differs in more than its
+//! values, encoded in full), and a `PrometheusReader` scrape allocates no
+//! more than the SDK's own collect does.
 
 mod common;
 
@@ -112,6 +113,56 @@ fn warmed_up_encoder_allocates_nothing() {
         });
         assert_eq!(out, warm);
         assert_eq!(n, 0, "{format:?}: allocations in a warmed-up encode");
+    }
+}
+
+/// Two snapshots of one shape whose attribute values differ: encoding them in
+/// turn can never replay the previous one, so every call is a full encode.
+#[test]
+fn warmed_up_full_encodes_allocate_nothing() {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let snapshots: Vec<_> = ["/a", "/b"]
+        .into_iter()
+        .map(|prefix| {
+            let (p, r) = provider_with(resource(), Temporality::Cumulative, |b| b);
+            let m = p.meter("app");
+            let c = m.u64_counter("requests").build();
+            let h = m.f64_histogram("latency").with_unit("s").build();
+            for i in 0..40 {
+                let attrs = [KeyValue::new("route", format!("{prefix}/{i}"))];
+                c.add(i, &attrs);
+                h.record(i as f64 / 7.0, &attrs);
+            }
+            (p, snapshot(&r))
+        })
+        .collect();
+    for format in [Format::PrometheusText, Format::OpenMetrics] {
+        let mut encoder = Encoder::new(Config::default());
+        let mut out = Vec::new();
+        for _ in 0..2 {
+            for (_, rm) in &snapshots {
+                out.clear();
+                encoder.encode_with(rm, format, Escaping::Underscores, &mut out);
+            }
+        }
+        for (i, (_, rm)) in snapshots.iter().enumerate() {
+            let mut fresh = Vec::new();
+            Encoder::new(Config::default()).encode_with(
+                rm,
+                format,
+                Escaping::Underscores,
+                &mut fresh,
+            );
+            let n = count(|| {
+                out.clear();
+                encoder.encode_with(rm, format, Escaping::Underscores, &mut out);
+            });
+            assert_eq!(out, fresh, "{format:?} snapshot {i}");
+            assert_eq!(
+                n, 0,
+                "{format:?} snapshot {i}: allocations in a warmed-up full encode"
+            );
+        }
     }
 }
 

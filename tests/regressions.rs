@@ -421,8 +421,15 @@ fn a_key_that_escapes_to_dunder_name_is_prefixed() {
     ] {
         let config = plain().with_translation_strategy(strategy);
         let (text, _) = encode(config, &rm, Format::PrometheusText, Escaping::Underscores);
-        assert_eq!(text, "# TYPE g gauge\ng{key__name__=\"v\"} 1\n", "{strategy:?}");
-        check_with(text.as_bytes(), Format::PrometheusText, Escaping::Underscores)
-            .expect("no reserved label name");
+        assert_eq!(
+            text, "# TYPE g gauge\ng{key__name__=\"v\"} 1\n",
+            "{strategy:?}"
+        );
+        check_with(
+            text.as_bytes(),
+            Format::PrometheusText,
+            Escaping::Underscores,
+        )
+        .expect("no reserved label name");
     }
 }

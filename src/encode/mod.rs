@@ -133,6 +133,11 @@ impl Encoder {
             && r.stats.dropped(DropReason::InvalidCounterValue) == 0;
         if clean && replay::record(metrics, created_om, &self.scratch, &mut r.print).is_some() {
             r.ready = Some((format, escaping));
+            // The first replay then allocates nothing either.
+            let s = &mut self.scratch;
+            let widest = s.series.iter().map(|e| e.buckets()).max().unwrap_or(0);
+            s.replay_bounds.reserve(widest);
+            s.replay_cumulative.reserve(widest);
         }
         stats
     }

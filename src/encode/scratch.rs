@@ -98,6 +98,16 @@ pub(crate) struct SeriesEntry {
     pub exemplars: Span,
 }
 
+impl SeriesEntry {
+    /// How many finite bucket bounds a histogram series has (0 for a number).
+    pub fn buckets(&self) -> usize {
+        match self.value {
+            SeriesValue::Histogram { buckets, .. } => (buckets.end - buckets.start) as usize,
+            SeriesValue::Number(_) => 0,
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct ExemplarEntry {
     pub labels: Span,
