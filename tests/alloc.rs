@@ -87,6 +87,13 @@ fn warmed_up_encoder_allocates_nothing() {
             KeyValue::new("note", "quote \" backslash \\ newline \n"),
             KeyValue::new("a.b", "merge"),
             KeyValue::new("a_b", "me"),
+            KeyValue::new(
+                "tags",
+                opentelemetry::Value::Array(opentelemetry::Array::String(vec![
+                    "x".into(),
+                    "y\"".into(),
+                ])),
+            ),
         ];
         c.add(i, &attrs);
         g.record(i as f64 / 3.0, &attrs);

@@ -69,11 +69,20 @@ use crate::{Config, DropReason, EncodeStats, Escaping, Format};
 /// );
 /// assert_eq!((stats.families, stats.series), (1, 1));
 /// ```
-#[derive(Debug)]
 pub struct Encoder {
     config: Config,
     scratch: Scratch,
     replay: replay::Replay,
+}
+
+impl std::fmt::Debug for Encoder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Not the scratch space: it holds the text of a whole exposition.
+        f.debug_struct("Encoder")
+            .field("config", &self.config)
+            .field("replay", &self.replay)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Encoder {
@@ -123,15 +132,27 @@ impl Encoder {
         let created_om = self.config.created && format == Format::OpenMetrics;
         if self.replay.ready == Some((format, escaping)) {
             if let Some(stats) = self.replay(metrics, format, created_om, out) {
+                self.replay.misses = 0;
                 return stats;
             }
         }
         // The snapshot stays borrowed for the whole call.
         let stats = self.encode_inner(format, escaping, out, true, |parts| walk(metrics, parts));
         let r = &mut self.replay;
+        r.misses = r.misses.saturating_add(1);
         let clean = r.stats.dropped(DropReason::DuplicateSeries) == 0
             && r.stats.dropped(DropReason::InvalidCounterValue) == 0;
-        if clean && replay::record(metrics, created_om, &self.scratch, &mut r.print).is_some() {
+        if clean
+            && r.worth_recording()
+            && replay::record(
+                metrics,
+                created_om,
+                &self.scratch,
+                &mut r.print,
+                &mut r.text,
+            )
+            .is_some()
+        {
             r.ready = Some((format, escaping));
             // The first replay then allocates nothing either.
             let s = &mut self.scratch;
@@ -153,7 +174,14 @@ impl Encoder {
     ) -> Option<EncodeStats> {
         let om = format == Format::OpenMetrics;
         let r = &mut self.replay;
-        if replay::check(metrics, created_om, &r.print, &mut self.scratch).is_none()
+        if replay::check(
+            metrics,
+            created_om,
+            &r.print,
+            &mut r.text,
+            &mut self.scratch,
+        )
+        .is_none()
             || !write::all_series_valid(&self.scratch, om)
         {
             r.ready = None;
@@ -213,6 +241,12 @@ fn kv(kv: &KeyValue) -> (&str, &Value) {
 }
 
 /// Feeds an SDK snapshot into the sink.
+///
+/// Everything this walk and [`Parts`] read from the snapshot, apart from
+/// the values, must also go into the replay print (`replay::walk`): an input
+/// missing there would let a replay reuse output that no longer matches it.
+/// `tests/replay.rs` and the `encode_sdk` fuzzer compare a long-lived encoder
+/// with a fresh one to catch such a drift.
 fn walk(metrics: &ResourceMetrics, parts: &mut Parts<'_>) {
     parts.resource(metrics.resource().iter().map(|(k, v)| (k.as_str(), v)));
     for sm in metrics.scope_metrics() {

@@ -34,17 +34,42 @@ const END: u8 = 0;
 const ITEM: u8 = 1;
 
 /// What the encoder keeps for replaying its last full encode.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub(super) struct Replay {
     /// The format and escaping of the encode the print belongs to, when
     /// that encode can be replayed.
     pub ready: Option<(Format, Escaping)>,
     /// The print of the snapshot that encode read.
     pub print: Vec<u8>,
+    /// Rendering space for array attribute values.
+    pub text: String,
+    /// Encodes in a row that could not replay (see [`Replay::worth_recording`]).
+    pub misses: u32,
     /// Its stats once the series were ordered, before anything was written.
     pub stats: EncodeStats,
     /// The arena's length at that point: what writing appends is dropped again.
     pub arena_len: usize,
+}
+
+impl Replay {
+    /// Whether to record a print after the full encode that is the
+    /// `misses`-th in a row. A setup whose snapshots never replay (their shape
+    /// changes every time, or they carry exemplars) would otherwise pay for a
+    /// print and a failed comparison on every call: after four misses in a
+    /// row, only every sixteenth full encode records.
+    pub fn worth_recording(&self) -> bool {
+        self.misses <= 4 || self.misses % 16 == 0
+    }
+}
+
+impl std::fmt::Debug for Replay {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Replay")
+            .field("ready", &self.ready)
+            .field("print_bytes", &self.print.len())
+            .field("misses", &self.misses)
+            .finish_non_exhaustive()
+    }
 }
 
 /// One side of the print: [`Recorder`] appends to it, [`Checker`] compares
@@ -61,6 +86,9 @@ trait Print {
     fn word(&mut self, w: u64) -> Option<()> {
         self.raw(&w.to_le_bytes())
     }
+    /// A reusable buffer for rendering the rare attribute values that are
+    /// neither strings nor numbers (arrays).
+    fn text(&mut self) -> &mut String;
     /// Whether the `j`-th metric of the walk was recorded (or dropped) by the full encode.
     fn recorded(&mut self, j: usize) -> Option<bool>;
     /// A number point of a recorded metric.
@@ -85,12 +113,17 @@ trait Print {
 struct Recorder<'a> {
     print: &'a mut Vec<u8>,
     walked: &'a [bool],
+    text: &'a mut String,
 }
 
 impl Print for Recorder<'_> {
     fn raw(&mut self, bytes: &[u8]) -> Option<()> {
         self.print.extend_from_slice(bytes);
         Some(())
+    }
+
+    fn text(&mut self) -> &mut String {
+        self.text
     }
 
     fn recorded(&mut self, j: usize) -> Option<bool> {
@@ -117,6 +150,7 @@ impl Print for Recorder<'_> {
 struct Checker<'a> {
     print: &'a [u8],
     at: usize,
+    text: &'a mut String,
     s: &'a mut Scratch,
     /// The next series to refresh.
     series: usize,
@@ -148,6 +182,10 @@ impl Print for Checker<'_> {
         }
         self.at = end;
         Some(())
+    }
+
+    fn text(&mut self) -> &mut String {
+        self.text
     }
 
     fn recorded(&mut self, j: usize) -> Option<bool> {
@@ -234,6 +272,7 @@ pub(super) fn record(
     created_om: bool,
     s: &Scratch,
     print: &mut Vec<u8>,
+    text: &mut String,
 ) -> Option<()> {
     print.clear();
     if !s.exemplars.is_empty() {
@@ -242,6 +281,7 @@ pub(super) fn record(
     let mut recorder = Recorder {
         print,
         walked: &s.walked,
+        text,
     };
     walk(metrics, created_om, &mut recorder)?;
     (recorder.walked.len() == count_metrics(metrics)).then_some(())
@@ -255,11 +295,13 @@ pub(super) fn check(
     metrics: &ResourceMetrics,
     created_om: bool,
     print: &[u8],
+    text: &mut String,
     s: &mut Scratch,
 ) -> Option<()> {
     let mut checker = Checker {
         print,
         at: 0,
+        text,
         s,
         series: 0,
     };
@@ -333,10 +375,12 @@ fn attributes<'a, P: Print>(
             Value::Bool(b) => p.raw(&[4, u8::from(*b)])?,
             // Arrays (and whatever later versions add): as the encoder renders them.
             other => {
-                let mut text = String::new();
+                let mut text = std::mem::take(p.text());
+                text.clear();
                 crate::value::write_value(other, &mut text);
-                p.byte(5)?;
-                p.piece(text.as_bytes())?;
+                let same = p.byte(5).and_then(|()| p.piece(text.as_bytes()));
+                *p.text() = text;
+                same?;
             }
         }
     }
