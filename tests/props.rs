@@ -1211,14 +1211,6 @@ fn verify(
     Ok(())
 }
 
-/// Cases per property: `default`, or `OTEL_EXPFMT_PROPTEST_CASES` for longer runs.
-fn cases(default: u32) -> u32 {
-    std::env::var("OTEL_EXPFMT_PROPTEST_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
 static KEPT: AtomicUsize = AtomicUsize::new(0);
 
 fn encode_all(rm: &ResourceMetrics) -> Vec<(Cfg, Format, Escaping, String, EncodeStats)> {
@@ -1275,7 +1267,7 @@ fn run_case(case: &Case, seed: u64) -> Result<(), TestCaseError> {
 
 proptest! {
     #![proptest_config(ProptestConfig {
-        cases: cases(96),
+        cases: proptest_cases(96),
         max_shrink_iters: 2000,
         failure_persistence: None,
         ..ProptestConfig::default()
@@ -1311,7 +1303,7 @@ fn any_unit() -> impl Strategy<Value = String> {
 
 proptest! {
     #![proptest_config(ProptestConfig {
-        cases: cases(128),
+        cases: proptest_cases(128),
         failure_persistence: None,
         ..ProptestConfig::default()
     })]

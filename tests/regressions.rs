@@ -19,6 +19,18 @@ fn plain() -> Config {
     Config::default().without_target_info().without_scope_info()
 }
 
+/// A cumulative counter named `jobs`, for tests through the plain-value API.
+fn jobs_counter() -> MetricInfo<'static> {
+    MetricInfo {
+        name: "jobs",
+        description: "",
+        unit: "",
+        kind: MetricKind::Counter,
+        temporality: Temporality::Cumulative,
+        start_time: None,
+    }
+}
+
 /// encode_sdk: an `f64` counter given a negative increment (the SDK does not
 /// refuse it). Text 0.0.4 has no rule on counter values, so the value is
 /// written and the checker must accept it; OpenMetrics drops the series.
@@ -198,14 +210,7 @@ fn duplicate_series_survivor_does_not_depend_on_arrival_order() {
             &mut out,
             |p: &mut Parts<'_>| {
                 p.scope("app", None, None, std::iter::empty());
-                p.metric(MetricInfo {
-                    name: "jobs",
-                    description: "",
-                    unit: "",
-                    kind: MetricKind::Counter,
-                    temporality: Temporality::Cumulative,
-                    start_time: None,
-                });
+                p.metric(jobs_counter());
                 p.number(
                     a.iter().map(|(k, v)| (k.as_str(), v)),
                     Number::U64(first_value),
@@ -276,14 +281,7 @@ fn duplicate_series_with_different_exemplars_do_not_depend_on_arrival_order() {
             &mut out,
             |p: &mut Parts<'_>| {
                 p.scope("app", None, None, std::iter::empty());
-                p.metric(MetricInfo {
-                    name: "jobs",
-                    description: "",
-                    unit: "",
-                    kind: MetricKind::Counter,
-                    temporality: Temporality::Cumulative,
-                    start_time: None,
-                });
+                p.metric(jobs_counter());
                 let x = Value::from("x");
                 let mut points = [("a.b", 1u8), ("a/b", 2u8)];
                 if !dot_first {
@@ -365,14 +363,7 @@ fn exemplars_with_equal_times_do_not_depend_on_their_order() {
             Escaping::Underscores,
             &mut out,
             |p: &mut Parts<'_>| {
-                p.metric(MetricInfo {
-                    name: "jobs",
-                    description: "",
-                    unit: "",
-                    kind: MetricKind::Counter,
-                    temporality: Temporality::Cumulative,
-                    start_time: None,
-                });
+                p.metric(jobs_counter());
                 p.number(std::iter::empty(), Number::U64(7));
                 let mut ids = [1u8, 2];
                 if !ones_first {

@@ -182,15 +182,8 @@ fn run(
     Ok(())
 }
 
-fn cases(default: u32) -> u32 {
-    std::env::var("OTEL_EXPFMT_PROPTEST_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(cases(64)))]
+    #![proptest_config(ProptestConfig::with_cases(proptest_cases(64)))]
 
     #[test]
     fn a_long_lived_encoder_writes_what_a_fresh_one_writes(

@@ -127,3 +127,11 @@ pub fn keep(name: &str, format: Format, escaping: Escaping, text: &str) {
         panic!("strict checker rejects {name} ({format:?}): {e}\n{text}");
     }
 }
+
+/// Cases per property test: `default`, or `OTEL_EXPFMT_PROPTEST_CASES` for longer runs.
+pub fn proptest_cases(default: u32) -> u32 {
+    std::env::var("OTEL_EXPFMT_PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}

@@ -300,6 +300,18 @@ pub fn reset_peak_rss() -> bool {
     std::fs::write("/proc/self/clear_refs", "5").is_ok()
 }
 
+/// The standard workload named `w1`, `w2` or `w3` (`default` when `name` is
+/// `None`), for the command-line binaries. Panics on another name.
+pub fn standard_workload(name: Option<&str>, default: &str) -> Plan {
+    let index = match name.unwrap_or(default) {
+        "w1" => 0,
+        "w2" => 1,
+        "w3" => 2,
+        other => panic!("unknown workload {other} (w1, w2 or w3)"),
+    };
+    workloads::standard().swap_remove(index)
+}
+
 /// Visits every data point of `metrics` and folds every attribute key and
 /// string value byte (and every number) into a checksum, writing nothing:
 /// roughly the reading any encoder of the snapshot must do. Non-string

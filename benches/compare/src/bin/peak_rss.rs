@@ -18,7 +18,7 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 
 use otel_expfmt::Format;
-use otel_expfmt_compare::{reset_peak_rss, rss_kib, workloads, OtelPrometheus, Ours, PromClient};
+use otel_expfmt_compare::{reset_peak_rss, rss_kib, OtelPrometheus, Ours, PromClient};
 
 /// The system allocator, counting live bytes, their peak, and allocations.
 struct Counting;
@@ -100,13 +100,7 @@ fn main() {
     let contestant = args
         .next()
         .unwrap_or_else(|| "opentelemetry_prometheus".into());
-    let plans = workloads::standard();
-    let plan = match args.next().as_deref().unwrap_or("w3") {
-        "w1" => &plans[0],
-        "w2" => &plans[1],
-        "w3" => &plans[2],
-        other => panic!("unknown workload {other} (w1, w2 or w3)"),
-    };
+    let plan = &otel_expfmt_compare::standard_workload(args.next().as_deref(), "w3");
     let label = format!("{contestant} {}", plan.id);
     match contestant.as_str() {
         "opentelemetry_prometheus" => {

@@ -16,18 +16,12 @@
 use std::hint::black_box;
 
 use otel_expfmt::Format;
-use otel_expfmt_compare::{workloads, OtelPrometheus, Ours, OursScrape, PromClient, SdkCollect};
+use otel_expfmt_compare::{OtelPrometheus, Ours, OursScrape, PromClient, SdkCollect};
 
 fn main() {
     let mut args = std::env::args().skip(1);
     let what = args.next().unwrap_or_else(|| "encode_text".into());
-    let plans = workloads::standard();
-    let plan = match args.next().as_deref().unwrap_or("w1") {
-        "w1" => &plans[0],
-        "w2" => &plans[1],
-        "w3" => &plans[2],
-        other => panic!("unknown workload {other} (w1, w2 or w3)"),
-    };
+    let plan = &otel_expfmt_compare::standard_workload(args.next().as_deref(), "w1");
     let iterations: usize = args
         .next()
         .map(|n| n.parse().expect("iteration count"))

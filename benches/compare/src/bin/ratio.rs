@@ -15,7 +15,7 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use otel_expfmt::Format;
-use otel_expfmt_compare::{workloads, OtelPrometheus, OursScrape};
+use otel_expfmt_compare::{OtelPrometheus, OursScrape};
 
 fn timed(batch: usize, mut f: impl FnMut()) -> Duration {
     let start = Instant::now();
@@ -27,13 +27,7 @@ fn timed(batch: usize, mut f: impl FnMut()) -> Duration {
 
 fn main() {
     let mut args = std::env::args().skip(1);
-    let plans = workloads::standard();
-    let plan = match args.next().as_deref().unwrap_or("w3") {
-        "w1" => &plans[0],
-        "w2" => &plans[1],
-        "w3" => &plans[2],
-        other => panic!("unknown workload {other} (w1, w2 or w3)"),
-    };
+    let plan = &otel_expfmt_compare::standard_workload(args.next().as_deref(), "w3");
     let rounds: usize = args
         .next()
         .map(|n| n.parse().expect("round count"))
