@@ -40,8 +40,9 @@
 //! * Label names: a leading `_` (after collapsing) is prefixed with `key`
 //!   (`_x` → `key_x`, `__name__` → `key_name_`) since OpenMetrics reserves
 //!   every label name starting with `_`; Go keeps `__x__` names. The UTF-8
-//!   strategies keep label names as they are, except `__name__` (it would
-//!   rename the series on ingestion): it becomes `key__name__`.
+//!   strategies keep label names as they are. (The encoder renames a label
+//!   whose final wire name is `__name__`, which would rename the series on
+//!   ingestion, to `key__name__`.)
 
 use core::fmt::Write as _;
 
@@ -375,14 +376,10 @@ fn unit_word(unit: &str, escapes: bool, out: &mut String) {
 pub(crate) fn label_name(strategy: TranslationStrategy, key: &str, out: &mut String) -> bool {
     out.clear();
     if !strategy.escapes() {
-        // An empty key, or `__name__` (which would set the metric name on
-        // ingestion), cannot stand as it is: prefix `key` as below.
-        if key.is_empty() || key == "__name__" {
-            out.push_str(if key.is_empty() {
-                "key_"
-            } else {
-                "key__name__"
-            });
+        // An empty key cannot stand as it is: `key_`, as below. (A name of
+        // `__name__` is renamed once the wire escaping is applied.)
+        if key.is_empty() {
+            out.push_str("key_");
             return true;
         }
         out.push_str(key);

@@ -396,8 +396,9 @@ fn exemplars_with_equal_times_do_not_depend_on_their_order() {
 /// kept, and escaping it with underscores for a legacy scraper made the label
 /// `__name__`, which sets the metric name on ingestion (the checker rejects it).
 ///
-/// Fixed: a label name that escapes to `__name__` becomes `key__name__`, as
-/// the key `__name__` itself does.
+/// Fixed: the check for `__name__` moved from the strategy's label-name
+/// mapping to the final wire name, so it also catches what escaping makes:
+/// `key__name__`, as for the key `__name__` itself.
 #[test]
 fn a_key_that_escapes_to_dunder_name_is_prefixed() {
     let (p, r) = provider();
@@ -411,11 +412,14 @@ fn a_key_that_escapes_to_dunder_name_is_prefixed() {
         TranslationStrategy::NoUtf8EscapingWithSuffixes,
     ] {
         let config = plain().with_translation_strategy(strategy);
-        let (text, _) = encode(config, &rm, Format::PrometheusText, Escaping::Underscores);
+        let (text, stats) = encode(config, &rm, Format::PrometheusText, Escaping::Underscores);
         assert_eq!(
             text, "# TYPE g gauge\ng{key__name__=\"v\"} 1\n",
             "{strategy:?}"
         );
+        // Escaped for the scraper, then renamed away from `__name__`.
+        assert_eq!(stats.renamed(RenameReason::Escaped), 1);
+        assert_eq!(stats.renamed(RenameReason::LabelName), 1);
         check_with(
             text.as_bytes(),
             Format::PrometheusText,

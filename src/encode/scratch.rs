@@ -238,29 +238,32 @@ fn wire_label_name(
     finish_wire_name(escaping, tmp_label, tmp, stats)
 }
 
-/// Applies the negotiated escaping to the label name in `tmp_label`.
+/// Applies the negotiated escaping to the label name in `tmp_label`; true
+/// when the name is to be written quoted. A final name of `__name__`, kept
+/// by a UTF-8 strategy or made by escaping (`__name..` with underscores),
+/// would set the metric name on ingestion: it becomes `key__name__`.
 fn finish_wire_name(
     escaping: Escaping,
     tmp_label: &mut String,
     tmp: &mut String,
     stats: &mut EncodeStats,
 ) -> bool {
-    if name::is_legacy_label_name(tmp_label) {
-        return false;
-    }
-    if escaping == Escaping::AllowUtf8 {
-        return true;
-    }
-    tmp.clear();
-    name::escape_name(tmp_label, escaping, true, tmp);
-    std::mem::swap(tmp_label, tmp);
-    stats.rename(RenameReason::Escaped, 1);
-    // Escaping can make `__name__` (from `__name..` with underscores), which
-    // would set the metric name on ingestion: prefixed as `label_name` does.
+    let quoted = if name::is_legacy_label_name(tmp_label) {
+        false
+    } else if escaping == Escaping::AllowUtf8 {
+        true
+    } else {
+        tmp.clear();
+        name::escape_name(tmp_label, escaping, true, tmp);
+        std::mem::swap(tmp_label, tmp);
+        stats.rename(RenameReason::Escaped, 1);
+        false
+    };
     if tmp_label == "__name__" {
         tmp_label.insert_str(0, "key");
+        stats.rename(RenameReason::LabelName, 1);
     }
-    false
+    quoted
 }
 
 fn push_label(
