@@ -25,7 +25,7 @@ use opentelemetry_sdk::metrics::Temporality;
 use super::buckets::classic_buckets;
 use super::parts::{time_nanos, Number};
 use super::scratch::{Scratch, SeriesValue};
-use super::ToNumber;
+use super::{kv, ToNumber};
 use crate::{EncodeStats, Escaping, Format};
 
 /// Tags of the print's grammar: each element of a sequence starts with its
@@ -224,13 +224,10 @@ impl Print for Checker<'_> {
             &mut s.replay_cumulative,
         )
         .max(count);
+        // The bounds themselves are in the print; their count must match
+        // for the cumulative counts to be copied over.
         let range = buckets.start as usize..buckets.end as usize;
-        let same_bounds = s.bounds[range.clone()].len() == s.replay_bounds.len()
-            && s.bounds[range.clone()]
-                .iter()
-                .zip(&s.replay_bounds)
-                .all(|(a, b)| a.to_bits() == b.to_bits());
-        if !same_bounds {
+        if range.len() != s.replay_cumulative.len() {
             return None;
         }
         s.cumulative[range].copy_from_slice(&s.replay_cumulative);
@@ -283,8 +280,8 @@ pub(super) fn record(
         walked: &s.walked,
         text,
     };
-    walk(metrics, created_om, &mut recorder)?;
-    (recorder.walked.len() == count_metrics(metrics)).then_some(())
+    let metrics_walked = walk(metrics, created_om, &mut recorder)?;
+    (metrics_walked == recorder.walked.len()).then_some(())
 }
 
 /// Walks `metrics` against `print`, refreshing the values of the series in
@@ -310,17 +307,9 @@ pub(super) fn check(
     complete.then_some(())
 }
 
-fn count_metrics(metrics: &ResourceMetrics) -> usize {
-    metrics.scope_metrics().map(|sm| sm.metrics().count()).sum()
-}
-
-fn kv(kv: &KeyValue) -> (&str, &Value) {
-    (kv.key.as_str(), &kv.value)
-}
-
 /// The walk of [`super::walk`], printing what the full encode reads apart
-/// from values.
-fn walk<P: Print>(metrics: &ResourceMetrics, created_om: bool, p: &mut P) -> Option<()> {
+/// from values; returns how many metrics it visited.
+fn walk<P: Print>(metrics: &ResourceMetrics, created_om: bool, p: &mut P) -> Option<usize> {
     attributes(p, metrics.resource().iter().map(|(k, v)| (k.as_str(), v)))?;
     let mut j = 0;
     for sm in metrics.scope_metrics() {
@@ -349,7 +338,8 @@ fn walk<P: Print>(metrics: &ResourceMetrics, created_om: bool, p: &mut P) -> Opt
         }
         p.byte(END)?;
     }
-    p.byte(END)
+    p.byte(END)?;
+    Some(j)
 }
 
 fn attributes<'a, P: Print>(

@@ -168,13 +168,18 @@ fn series_valid(m: &MetricEntry, e: &SeriesEntry, om: bool) -> Result<(), DropRe
     Ok(())
 }
 
-/// Whether every series of a metric that is written passes [`series_valid`].
+/// Whether every series of a metric that is written passes [`series_valid`]
+/// (only OpenMetrics counters can fail it).
 pub(super) fn all_series_valid(s: &Scratch, om: bool) -> bool {
-    s.metrics.iter().filter(|m| !m.dropped).all(|m| {
-        s.series[m.first as usize..m.end as usize]
-            .iter()
-            .all(|e| series_valid(m, e, om).is_ok())
-    })
+    !om || s
+        .metrics
+        .iter()
+        .filter(|m| !m.dropped && m.wire == WireType::Counter)
+        .all(|m| {
+            s.series[m.first as usize..m.end as usize]
+                .iter()
+                .all(|e| series_valid(m, e, om).is_ok())
+        })
 }
 
 fn cmp_numbers(a: Number, b: Number) -> Ordering {
