@@ -102,7 +102,7 @@ impl SeriesEntry {
     /// How many finite bucket bounds a histogram series has (0 for a number).
     pub fn buckets(&self) -> usize {
         match self.value {
-            SeriesValue::Histogram { buckets, .. } => (buckets.end - buckets.start) as usize,
+            SeriesValue::Histogram { buckets, .. } => buckets.len(),
             SeriesValue::Number(_) => 0,
         }
     }
