@@ -295,3 +295,49 @@ fn snapshots_of_one_shape_from_different_providers_are_not_confused() {
         );
     }
 }
+
+/// A snapshot whose print is large (over the size above which the replay
+/// reads each metric's attributes ahead of comparing them): values move
+/// and replay, then one attribute value deep inside changes, then a series
+/// is added; every encode matches a fresh encoder's.
+#[test]
+fn a_large_snapshot_replays_and_notices_a_late_change() {
+    let (provider, reader) = provider();
+    let meter = provider.meter("app");
+    let counters: Vec<_> = (0..30)
+        .map(|i| meter.u64_counter(format!("requests.c{i}")).build())
+        .collect();
+    // 30 × 100 series with ~100-byte attribute values: a print of ~1 MB.
+    let attrs = |set: usize, tag: &str| {
+        [
+            KeyValue::new("route", format!("/api/{set}/{}", "x".repeat(90))),
+            KeyValue::new("tag", tag.to_string()),
+        ]
+    };
+    let record = |round: u64, late_tag: &str| {
+        for (i, c) in counters.iter().enumerate() {
+            for set in 0..100 {
+                let tag = if i == 29 && set == 99 { late_tag } else { "a" };
+                c.add(round + set as u64, &attrs(set, tag));
+            }
+        }
+    };
+    let mut long_lived = Encoder::new(Config::default());
+    let mut check = |step: &str| {
+        let rm = snapshot(&reader);
+        let mut got = Vec::new();
+        long_lived.encode(&rm, Format::PrometheusText, &mut got);
+        let mut want = Vec::new();
+        Encoder::new(Config::default()).encode(&rm, Format::PrometheusText, &mut want);
+        assert!(got.len() > 300_000, "{step}: {} bytes", got.len());
+        assert!(got == want, "{step}: the long-lived encoder differs");
+    };
+    for round in 1..4 {
+        record(round, "a");
+        check(&format!("round {round}"));
+    }
+    record(4, "b"); // a new series in the last metric
+    check("late change");
+    record(5, "b");
+    check("after the late change");
+}
