@@ -7,7 +7,8 @@
 mod common;
 
 use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::cell::Cell;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 
 use common::{provider_with, snapshot};
@@ -23,13 +24,23 @@ use otel_expfmt::{
 
 struct Counting;
 
-static COUNTING: AtomicBool = AtomicBool::new(false);
+thread_local! {
+    /// Set on the thread being measured only: the test harness's own thread
+    /// (reporting another test that just finished) allocates at any time,
+    /// and under load that used to land inside a measurement.
+    static COUNTING: Cell<bool> = const { Cell::new(false) };
+}
 static ALLOCATIONS: AtomicU64 = AtomicU64::new(0);
+
+fn counting() -> bool {
+    // `try_with`: no access during the thread-local's own teardown.
+    COUNTING.try_with(Cell::get).unwrap_or(false)
+}
 
 // SAFETY-free: delegates to the system allocator and only counts.
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        if COUNTING.load(Ordering::Relaxed) {
+        if counting() {
             ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
         }
         unsafe { System.alloc(layout) }
@@ -38,7 +49,7 @@ unsafe impl GlobalAlloc for Counting {
         unsafe { System.dealloc(ptr, layout) }
     }
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        if COUNTING.load(Ordering::Relaxed) {
+        if counting() {
             ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
         }
         unsafe { System.realloc(ptr, layout, new_size) }
@@ -52,12 +63,12 @@ static GLOBAL: Counting = Counting;
 /// count only their own allocations.
 static SERIAL: Mutex<()> = Mutex::new(());
 
-/// Counts the allocations `f` makes (the caller holds `SERIAL`).
+/// Counts the allocations `f` makes on this thread (the caller holds `SERIAL`).
 fn count(f: impl FnOnce()) -> u64 {
     ALLOCATIONS.store(0, Ordering::SeqCst);
-    COUNTING.store(true, Ordering::SeqCst);
+    COUNTING.set(true);
     f();
-    COUNTING.store(false, Ordering::SeqCst);
+    COUNTING.set(false);
     ALLOCATIONS.load(Ordering::SeqCst)
 }
 
