@@ -296,10 +296,12 @@ fn snapshots_of_one_shape_from_different_providers_are_not_confused() {
     }
 }
 
-/// A snapshot whose print is large (over the size above which the replay
-/// reads each metric's attributes ahead of comparing them): values move
-/// and replay, then one attribute value deep inside changes, then a series
-/// is added; every encode matches a fresh encoder's.
+/// A snapshot whose print is large (over the 256 KiB above which the replay
+/// reads each metric's attributes ahead of comparing them): values move and
+/// replay, then a series appears in the last metric (a full encode), then
+/// values move again (a replay); every encode matches a fresh encoder's.
+/// The encoder's `Debug` output tells whether it replayed and how large its
+/// print is.
 #[test]
 fn a_large_snapshot_replays_and_notices_a_late_change() {
     let (provider, reader) = provider();
@@ -307,7 +309,7 @@ fn a_large_snapshot_replays_and_notices_a_late_change() {
     let counters: Vec<_> = (0..30)
         .map(|i| meter.u64_counter(format!("requests.c{i}")).build())
         .collect();
-    // 30 × 100 series with ~100-byte attribute values: a print of ~1 MB.
+    // 30 × 100 series with ~100-byte attribute values: a print of ~430 KB.
     let attrs = |set: usize, tag: &str| {
         [
             KeyValue::new("route", format!("/api/{set}/{}", "x".repeat(90))),
@@ -323,21 +325,35 @@ fn a_large_snapshot_replays_and_notices_a_late_change() {
         }
     };
     let mut long_lived = Encoder::new(Config::default());
-    let mut check = |step: &str| {
+    // The number after `field: ` in the encoder's `Debug` output.
+    let field = |e: &Encoder, name: &str| -> usize {
+        let debug = format!("{e:?}");
+        let at = debug.find(&format!("{name}: ")).expect(name) + name.len() + 2;
+        let digits: String = debug[at..]
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect();
+        digits.parse().expect(name)
+    };
+    let mut check = |step: &str, replayed: bool| {
         let rm = snapshot(&reader);
         let mut got = Vec::new();
         long_lived.encode(&rm, Format::PrometheusText, &mut got);
         let mut want = Vec::new();
         Encoder::new(Config::default()).encode(&rm, Format::PrometheusText, &mut want);
-        assert!(got.len() > 300_000, "{step}: {} bytes", got.len());
         assert!(got == want, "{step}: the long-lived encoder differs");
+        let print = field(&long_lived, "print_bytes");
+        assert!(print > 256 * 1024, "{step}: print of {print} bytes");
+        // `misses` is 0 right after a replay, at least 1 after a full encode.
+        let misses = field(&long_lived, "misses");
+        assert_eq!(misses == 0, replayed, "{step}: misses {misses}");
     };
     for round in 1..4 {
         record(round, "a");
-        check(&format!("round {round}"));
+        check(&format!("round {round}"), round > 1);
     }
     record(4, "b"); // a new series in the last metric
-    check("late change");
+    check("new series", false);
     record(5, "b");
-    check("after the late change");
+    check("after the new series", true);
 }
