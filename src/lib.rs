@@ -80,6 +80,7 @@ mod num;
 mod reader;
 mod stats;
 mod value;
+mod window;
 
 #[cfg(feature = "check")]
 pub mod check;

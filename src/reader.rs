@@ -11,6 +11,7 @@ use opentelemetry_sdk::metrics::data::ResourceMetrics;
 use opentelemetry_sdk::metrics::reader::MetricReader;
 use opentelemetry_sdk::metrics::{InstrumentKind, ManualReader, Pipeline, Temporality};
 
+use crate::window::SizeWindow;
 use crate::{Config, EncodeStats, Encoder, Error, Escaping, Format, Negotiated};
 
 const UNREGISTERED: u8 = 0;
@@ -81,6 +82,9 @@ const SHUT_DOWN: u8 = 2;
 /// outlier the memory is returned within 8 scrapes, while a workload whose size
 /// varies with a period of up to 8 scrapes never reallocates in steady state.
 /// [`buffer_capacity`](Self::buffer_capacity) reports the current capacity.
+/// The encoder's scratch space follows the same rule, with a floor of 1 MiB
+/// (see "Memory" on [`Encoder`]). The collected snapshot itself is the
+/// SDK's: it holds whatever the last collect produced.
 #[derive(Clone)]
 pub struct PrometheusReader {
     inner: Arc<Inner>,
@@ -265,7 +269,7 @@ impl PrometheusReader {
             state.buf = buf;
         }
         let sizes = state.sizes;
-        sizes.apply(&mut state.buf);
+        shrink(&sizes, &mut state.buf);
     }
 
     /// Frees the snapshot, encoder scratch and buffer if a shutdown happened
@@ -338,39 +342,20 @@ impl MetricReader for PrometheusReader {
     }
 }
 
-/// The body sizes of the last [`SizeWindow::LEN`] scrapes, and the shrink
-/// policy built on them (documented on [`PrometheusReader`] under "Memory").
-#[derive(Clone, Copy, Debug, Default)]
-struct SizeWindow {
-    sizes: [usize; SizeWindow::LEN],
-    next: usize,
-}
+/// Output buffers up to this capacity are never shrunk.
+const BUFFER_FLOOR: usize = 64 * 1024;
 
-impl SizeWindow {
-    const LEN: usize = 8;
-    /// Buffers up to this capacity are never shrunk.
-    const FLOOR: usize = 64 * 1024;
-
-    fn push(&mut self, size: usize) {
-        self.sizes[self.next] = size;
-        self.next = (self.next + 1) % Self::LEN;
-    }
-
-    fn largest(&self) -> usize {
-        self.sizes.iter().copied().max().unwrap_or(0)
-    }
-
-    fn apply(&self, buf: &mut Vec<u8>) {
-        let largest = self.largest();
-        if buf.capacity() > Self::FLOOR && buf.capacity() / 4 > largest {
-            buf.shrink_to(largest.saturating_mul(2).max(Self::FLOOR));
-        }
+/// The shrink policy for the output buffer, on the body sizes of the last
+/// scrapes (documented on [`PrometheusReader`] under "Memory").
+fn shrink(sizes: &SizeWindow, buf: &mut Vec<u8>) {
+    if sizes.oversized(buf.capacity(), BUFFER_FLOOR) {
+        buf.shrink_to(sizes.largest().saturating_mul(2).max(BUFFER_FLOOR));
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::SizeWindow;
+    use super::{shrink, SizeWindow, BUFFER_FLOOR};
 
     const KIB: usize = 1024;
     const MIB: usize = 1024 * KIB;
@@ -381,7 +366,7 @@ mod tests {
         buf.clear();
         buf.resize(size, b'x');
         window.push(size);
-        window.apply(buf);
+        shrink(window, buf);
         buf.capacity()
     }
 
@@ -400,7 +385,7 @@ mod tests {
         }
         // The 8th small scrape pushes it out: back to the 64 KiB floor.
         let after = scrape(&mut window, &mut buf, 10 * KIB);
-        assert!(after <= SizeWindow::FLOOR, "capacity {after}");
+        assert!(after <= BUFFER_FLOOR, "capacity {after}");
         assert!(after >= 10 * KIB);
         for _ in 0..20 {
             assert_eq!(scrape(&mut window, &mut buf, 10 * KIB), after);
@@ -440,9 +425,9 @@ mod tests {
     #[test]
     fn small_buffers_are_never_shrunk() {
         let mut window = SizeWindow::default();
-        let mut buf = Vec::with_capacity(SizeWindow::FLOOR);
+        let mut buf = Vec::with_capacity(BUFFER_FLOOR);
         for _ in 0..3 * SizeWindow::LEN {
-            assert_eq!(scrape(&mut window, &mut buf, 10), SizeWindow::FLOOR);
+            assert_eq!(scrape(&mut window, &mut buf, 10), BUFFER_FLOOR);
         }
     }
 }

@@ -20,6 +20,7 @@ pub use buckets::ExponentialData;
 pub use parts::{MetricInfo, MetricKind, Number, Parts};
 use scratch::Scratch;
 
+use crate::window::SizeWindow;
 use crate::{Config, DropReason, EncodeStats, Escaping, Format};
 
 /// Writes `ResourceMetrics` snapshots as Prometheus text 0.0.4 or OpenMetrics 1.0.
@@ -35,6 +36,16 @@ use crate::{Config, DropReason, EncodeStats, Escaping, Format};
 /// families and series are reused and only the lines are written again; any
 /// difference at all (checked byte for byte) means a full encode. This keeps
 /// memory of about the size of the snapshot's attribute text.
+///
+/// # Memory
+///
+/// The scratch space (and that print) grow to what the snapshots need and
+/// are reused. After an encode that finds them holding more than 1 MiB and
+/// more than 4 × what any of the last 8 encodes used, they are freed, and
+/// the next encode allocates what it needs, as a new encoder would. So the
+/// memory taken by one outsized snapshot is returned within 8 encodes, while
+/// a size that comes back at least every 8 encodes is never freed and
+/// regrown.
 ///
 /// ```
 /// use opentelemetry::metrics::MeterProvider as _;
@@ -73,7 +84,12 @@ pub struct Encoder {
     config: Config,
     scratch: Scratch,
     replay: replay::Replay,
+    /// What the last encodes needed of the scratch space and the print.
+    sizes: SizeWindow,
 }
+
+/// Scratch space up to this size is never freed.
+const SCRATCH_FLOOR: usize = 1 << 20;
 
 impl std::fmt::Debug for Encoder {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -92,6 +108,7 @@ impl Encoder {
             config,
             scratch: Scratch::default(),
             replay: replay::Replay::default(),
+            sizes: SizeWindow::default(),
         }
     }
 
@@ -123,6 +140,18 @@ impl Encoder {
     /// legacy Prometheus names escaped by `escaping` (as negotiated with the
     /// scraper). Never clears `out`.
     pub fn encode_with(
+        &mut self,
+        metrics: &ResourceMetrics,
+        format: Format,
+        escaping: Escaping,
+        out: &mut Vec<u8>,
+    ) -> EncodeStats {
+        let stats = self.encode_snapshot(metrics, format, escaping, out);
+        self.trim();
+        stats
+    }
+
+    fn encode_snapshot(
         &mut self,
         metrics: &ResourceMetrics,
         format: Format,
@@ -204,7 +233,31 @@ impl Encoder {
         out: &mut Vec<u8>,
         record: impl FnOnce(&mut Parts<'_>),
     ) -> EncodeStats {
-        self.encode_inner(format, escaping, out, false, record)
+        let stats = self.encode_inner(format, escaping, out, false, record);
+        self.trim();
+        stats
+    }
+
+    /// Frees the scratch space and the print when they have been far larger
+    /// than recent encodes needed (see "Memory" on [`Encoder`]). The next
+    /// encode then starts like a new encoder's, allocating what it needs.
+    fn trim(&mut self) {
+        let (used, held) = self.scratch.footprint();
+        let (used, held) = (
+            used + self.replay.print.len(),
+            held + self.replay.print.capacity(),
+        );
+        self.sizes.push(used);
+        if self.sizes.oversized(held, SCRATCH_FLOOR) {
+            #[cfg(test)]
+            let disabled = self.scratch.shapes.disabled;
+            self.scratch = Scratch::default();
+            self.replay = replay::Replay::default();
+            #[cfg(test)]
+            {
+                self.scratch.shapes.disabled = disabled;
+            }
+        }
     }
 
     pub(crate) fn encode_inner(

@@ -207,6 +207,34 @@ impl Scratch {
         self.shapes.start_call(keys_outlive_call);
     }
 
+    /// The bytes this encode used and the bytes held, in the buffers that
+    /// grow with the snapshot (the small fixed-purpose ones are left out).
+    pub fn footprint(&self) -> (usize, usize) {
+        fn add<T>(acc: &mut (usize, usize), v: &Vec<T>) {
+            let size = std::mem::size_of::<T>();
+            acc.0 += v.len() * size;
+            acc.1 += v.capacity() * size;
+        }
+        let mut acc = (0, 0);
+        add(&mut acc, &self.arena);
+        add(&mut acc, &self.fixed);
+        add(&mut acc, &self.point);
+        add(&mut acc, &self.labels);
+        add(&mut acc, &self.target_labels);
+        add(&mut acc, &self.metrics);
+        add(&mut acc, &self.series);
+        add(&mut acc, &self.exemplars);
+        add(&mut acc, &self.bounds);
+        add(&mut acc, &self.cumulative);
+        add(&mut acc, &self.groups);
+        add(&mut acc, &self.metric_order);
+        add(&mut acc, &self.order);
+        add(&mut acc, &self.previous_order);
+        add(&mut acc, &self.sample_names);
+        add(&mut acc, &self.walked);
+        acc
+    }
+
     /// Appends `s` to the arena, returning its span.
     pub fn push_arena(&mut self, s: &[u8]) -> Span {
         let start = self.arena.len();
