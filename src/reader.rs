@@ -82,8 +82,9 @@ const SHUT_DOWN: u8 = 2;
 /// outlier the memory is returned within 8 scrapes, while a workload whose size
 /// varies with a period of up to 8 scrapes never reallocates in steady state.
 /// [`buffer_capacity`](Self::buffer_capacity) reports the current capacity.
-/// The encoder's scratch space follows the same rule, with a floor of 1 MiB
-/// (see "Memory" on [`Encoder`]). The collected snapshot itself is the
+/// The encoder's scratch space follows the same 8-scrape, 4× rule, with a
+/// floor of 1 MiB, but is freed rather than shrunk (see "Memory" on
+/// [`Encoder`]). The collected snapshot itself is the
 /// SDK's: it holds whatever the last collect produced.
 #[derive(Clone)]
 pub struct PrometheusReader {

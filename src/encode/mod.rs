@@ -243,10 +243,14 @@ impl Encoder {
     /// encode then starts like a new encoder's, allocating what it needs.
     fn trim(&mut self) {
         let (used, held) = self.scratch.footprint();
-        let (used, held) = (
-            used + self.replay.print.len(),
-            held + self.replay.print.capacity(),
-        );
+        // A print kept without being ready (re-recorded only now and then
+        // for setups that keep missing) is not needed until recorded again.
+        let print = if self.replay.ready.is_some() {
+            self.replay.print.len()
+        } else {
+            0
+        };
+        let (used, held) = (used + print, held + self.replay.print.capacity());
         self.sizes.push(used);
         if self.sizes.oversized(held, SCRATCH_FLOOR) {
             #[cfg(test)]

@@ -208,7 +208,9 @@ impl Scratch {
     }
 
     /// The bytes this encode used and the bytes held, in the buffers that
-    /// grow with the snapshot (the small fixed-purpose ones are left out).
+    /// grow with the snapshot. Left out, though freed with the rest: the
+    /// shapes, the `tmp_*` strings, the `le_*` cache and the bucket vectors
+    /// of one point, all bounded by a single metric or point.
     pub fn footprint(&self) -> (usize, usize) {
         fn add<T>(acc: &mut (usize, usize), v: &Vec<T>) {
             let size = std::mem::size_of::<T>();
