@@ -378,6 +378,16 @@ fn scratch_space_is_freed_eight_encodes_after_an_outlier() {
     for _ in 0..20 {
         assert_eq!(encode(&mut encoder, &small), (0, 0));
     }
+    // Freed and regrown, the encoder still writes what a fresh one writes.
+    let mut again = Vec::new();
+    encoder.encode(&small, Format::PrometheusText, &mut again);
+    let mut fresh = Vec::new();
+    Encoder::new(Config::default()).encode(&small, Format::PrometheusText, &mut fresh);
+    assert!(!fresh.is_empty());
+    assert_eq!(
+        String::from_utf8_lossy(&again),
+        String::from_utf8_lossy(&fresh)
+    );
 }
 
 /// Big and small snapshots in turn: the big size recurs within the window,
