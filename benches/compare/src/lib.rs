@@ -65,7 +65,7 @@ impl Ours {
 pub struct SdkCollect {
     _provider: SdkMeterProvider,
     reader: workloads::SharedManualReader,
-    metrics: ResourceMetrics,
+    pub metrics: ResourceMetrics,
 }
 
 impl SdkCollect {
@@ -82,6 +82,11 @@ impl SdkCollect {
     pub fn collect(&mut self) -> &ResourceMetrics {
         use opentelemetry_sdk::metrics::reader::MetricReader as _;
         self.reader.collect(&mut self.metrics).expect("SDK collect");
+        &self.metrics
+    }
+
+    /// The snapshot of the last collect.
+    pub fn snapshot(&self) -> &ResourceMetrics {
         &self.metrics
     }
 }
@@ -108,6 +113,15 @@ impl OursScrape {
         self.reader
             .encode(format, out)
             .expect("PrometheusReader scrape")
+    }
+
+    /// Only the SDK's collect of a scrape, from the same provider and
+    /// pipeline as [`OursScrape::scrape`], into a reused snapshot as the
+    /// reader does: what a scrape would cost with an encoder that cost
+    /// nothing.
+    pub fn collect_only(&self, into: &mut ResourceMetrics) {
+        use opentelemetry_sdk::metrics::reader::MetricReader as _;
+        self.reader.collect(into).expect("SDK collect");
     }
 }
 

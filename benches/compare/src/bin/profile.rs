@@ -5,7 +5,8 @@
 //! `valgrind --tool=callgrind target/release/profile <what> <w1|w2|w3> <iterations>`
 //! with `<what>` one of `encode_text`, `encode_openmetrics`, `scrape_text`,
 //! `collect`, `collect_encode` (a fresh SDK collect, then `Encoder::encode`
-//! on it, outside the reader), `read_snapshot` (roughly the least any
+//! on it, outside the reader), `collect_encode_split` (the same, timing
+//! each half: median and quartiles of each), `read_snapshot` (roughly the least any
 //! encoder reads: every point and attribute byte), `opentelemetry_prometheus`,
 //! `prometheus_client`.
 //!
@@ -14,6 +15,7 @@
 //! `(I(n + k) - I(n)) / k` for two runs with different counts.
 
 use std::hint::black_box;
+use std::time::{Duration, Instant};
 
 use otel_expfmt::Format;
 use otel_expfmt_compare::{OtelPrometheus, Ours, OursScrape, PromClient, SdkCollect};
@@ -66,6 +68,35 @@ fn main() {
                 bytes = buf.len();
             }
         }
+        "collect_encode_split" => {
+            // `collect_encode`, each half timed on its own, so the encode is
+            // measured in the cache state a collect leaves; with
+            // `ONE_COLLECT=1` set, the encode runs again on one snapshot
+            // instead (the encode-alone loop's cache state), in the same
+            // harness.
+            let one_collect = std::env::var_os("ONE_COLLECT").is_some();
+            let mut c = SdkCollect::new(plan);
+            let mut e = otel_expfmt::Encoder::new(otel_expfmt::Config::default());
+            let (mut collect, mut encode) = (Vec::new(), Vec::new());
+            for i in 0..iterations + 2 {
+                buf.clear();
+                let t0 = Instant::now();
+                if i == 0 || !one_collect {
+                    c.collect();
+                }
+                let t1 = Instant::now();
+                black_box(e.encode(c.snapshot(), Format::PrometheusText, &mut buf));
+                let t2 = Instant::now();
+                // The first two are warm-up.
+                if i >= 2 {
+                    collect.push(t1 - t0);
+                    encode.push(t2 - t1);
+                }
+                bytes = buf.len();
+            }
+            println!("collect: {}", quartiles(&mut collect));
+            println!("encode after it: {}", quartiles(&mut encode));
+        }
         "collect" => {
             let mut c = SdkCollect::new(plan);
             c.collect();
@@ -94,4 +125,16 @@ fn main() {
         std::io::Write::write_all(&mut std::io::stdout(), &buf).unwrap();
     }
     println!("{what} {}: {iterations} iterations, {bytes} bytes", plan.id);
+}
+
+/// Median and quartiles of `times`, e.g. `2.61 ms (2.48-2.77)`.
+fn quartiles(times: &mut [Duration]) -> String {
+    times.sort();
+    let at = |q: usize| times[(times.len() - 1) * q / 4].as_secs_f64() * 1e3;
+    format!(
+        "median {:.3} ms (quartiles {:.3}-{:.3})",
+        at(2),
+        at(1),
+        at(3)
+    )
 }

@@ -10,10 +10,17 @@
 //! times is one sample; the median, quartiles and extremes of the samples
 //! are printed. On a shared machine the absolute times drift between runs
 //! far more than this ratio does.
+//!
+//! A third batch in each round runs only the SDK collect of otel-expfmt's
+//! scrape (same provider, same pipeline), the part of the scrape that is
+//! not the encoder's. `opentelemetry-prometheus`'s time over it is the
+//! ratio an encoder that cost nothing would reach in the same process; it
+//! is printed too. The three batches run in all six orders in turn.
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
+use opentelemetry_sdk::metrics::data::ResourceMetrics;
 use otel_expfmt::Format;
 use otel_expfmt_compare::{OtelPrometheus, OursScrape};
 
@@ -47,41 +54,73 @@ fn main() {
         theirs.scrape(&mut their_buf);
         black_box(&their_buf);
     };
+    let mut snapshot = ResourceMetrics::default();
+    let mut collect_run = || {
+        ours.collect_only(&mut snapshot);
+        black_box(&snapshot);
+    };
     // Warm-up: buffers, snapshots and caches reach their steady state.
     timed(batch, &mut ours_run);
     timed(batch, &mut theirs_run);
+    timed(batch, &mut collect_run);
 
-    let mut samples = Vec::with_capacity(rounds);
-    let (mut ours_total, mut theirs_total) = (Duration::ZERO, Duration::ZERO);
+    let mut ratio = Vec::with_capacity(rounds);
+    let mut ceiling = Vec::with_capacity(rounds);
+    let (mut ours_total, mut theirs_total, mut collect_total) =
+        (Duration::ZERO, Duration::ZERO, Duration::ZERO);
+    const ORDERS: [[usize; 3]; 6] = [
+        [0, 1, 2],
+        [1, 2, 0],
+        [2, 0, 1],
+        [0, 2, 1],
+        [2, 1, 0],
+        [1, 0, 2],
+    ];
     for round in 0..rounds {
-        let (o, t) = if round % 2 == 0 {
-            let o = timed(batch, &mut ours_run);
-            (o, timed(batch, &mut theirs_run))
-        } else {
-            let t = timed(batch, &mut theirs_run);
-            (timed(batch, &mut ours_run), t)
-        };
+        let mut times = [Duration::ZERO; 3];
+        for which in ORDERS[round % ORDERS.len()] {
+            times[which] = match which {
+                0 => timed(batch, &mut ours_run),
+                1 => timed(batch, &mut theirs_run),
+                _ => timed(batch, &mut collect_run),
+            };
+        }
+        let [o, t, c] = times;
         ours_total += o;
         theirs_total += t;
-        samples.push(t.as_secs_f64() / o.as_secs_f64());
+        collect_total += c;
+        ratio.push(t.as_secs_f64() / o.as_secs_f64());
+        ceiling.push(t.as_secs_f64() / c.as_secs_f64());
     }
-    samples.sort_by(f64::total_cmp);
-    let at = |q: f64| samples[((samples.len() - 1) as f64 * q).round() as usize];
     let per = |d: Duration| d.as_secs_f64() * 1e3 / (rounds * batch) as f64;
     println!(
         "{}: {rounds} rounds of {batch} scrapes each; otel-expfmt {:.3} ms, \
-         opentelemetry-prometheus {:.3} ms per scrape (means)",
+         opentelemetry-prometheus {:.3} ms, SDK collect alone {:.3} ms per scrape (means)",
         plan.id,
         per(ours_total),
         per(theirs_total),
+        per(collect_total),
     );
     println!(
-        "full-scrape ratio (opentelemetry-prometheus / otel-expfmt): median {:.2}x, \
-         quartiles {:.2}x..{:.2}x, range {:.2}x..{:.2}x",
+        "full-scrape ratio (opentelemetry-prometheus / otel-expfmt): {}",
+        summary(&mut ratio)
+    );
+    println!(
+        "with an encoder that cost nothing (opentelemetry-prometheus / SDK collect): {}",
+        summary(&mut ceiling)
+    );
+}
+
+/// Median, quartiles and extremes of the per-round ratios.
+fn summary(samples: &mut [f64]) -> String {
+    samples.sort_by(f64::total_cmp);
+    let at = |q: f64| samples[((samples.len() - 1) as f64 * q).round() as usize];
+    format!(
+        "median {:.2}x, quartiles {:.2}x..{:.2}x, range {:.2}x..{:.2}x",
         at(0.5),
         at(0.25),
         at(0.75),
         samples[0],
         samples[samples.len() - 1],
-    );
+    )
 }
