@@ -73,11 +73,17 @@ fn main() {
             // measured in the cache state a collect leaves; with
             // `ONE_COLLECT=1` set, the encode runs again on one snapshot
             // instead (the encode-alone loop's cache state), in the same
-            // harness.
+            // harness. With `MEMCPY=1` a copy of as many bytes as the text
+            // output replaces the encode: the physical floor, in the
+            // same cache state.
             let one_collect = std::env::var_os("ONE_COLLECT").is_some();
             let mut c = SdkCollect::new(plan);
             let mut e = otel_expfmt::Encoder::new(otel_expfmt::Config::default());
             let (mut collect, mut encode) = (Vec::new(), Vec::new());
+            let memcpy_src = std::env::var_os("MEMCPY").map(|_| {
+                e.encode(c.collect(), Format::PrometheusText, &mut buf);
+                vec![b'x'; buf.len()]
+            });
             for i in 0..iterations + 2 {
                 buf.clear();
                 let t0 = Instant::now();
@@ -85,7 +91,12 @@ fn main() {
                     c.collect();
                 }
                 let t1 = Instant::now();
-                black_box(e.encode(c.snapshot(), Format::PrometheusText, &mut buf));
+                if let Some(src) = &memcpy_src {
+                    buf.extend_from_slice(src);
+                    black_box(&buf);
+                } else {
+                    black_box(e.encode(c.snapshot(), Format::PrometheusText, &mut buf));
+                }
                 let t2 = Instant::now();
                 // The first two are warm-up.
                 if i >= 2 {
