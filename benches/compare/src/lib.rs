@@ -65,7 +65,7 @@ impl Ours {
 pub struct SdkCollect {
     _provider: SdkMeterProvider,
     reader: workloads::SharedManualReader,
-    pub metrics: ResourceMetrics,
+    metrics: ResourceMetrics,
 }
 
 impl SdkCollect {

@@ -6,9 +6,9 @@
 //! with `<what>` one of `encode_text`, `encode_openmetrics`, `scrape_text`,
 //! `collect`, `collect_encode` (a fresh SDK collect, then `Encoder::encode`
 //! on it, outside the reader), `collect_encode_split` (the same, timing
-//! each half: median and quartiles of each), `read_snapshot` (roughly the least any
-//! encoder reads: every point and attribute byte), `opentelemetry_prometheus`,
-//! `prometheus_client`.
+//! each half: median and quartiles of each), `read_snapshot` (roughly the
+//! least any encoder reads: every point and attribute byte),
+//! `opentelemetry_prometheus`, `prometheus_client`.
 //!
 //! Setup (recording the workload, first encode) costs the same whatever the
 //! iteration count, so the instructions of one iteration are
@@ -105,8 +105,18 @@ fn main() {
                 }
                 bytes = buf.len();
             }
+            let second = if memcpy_src.is_some() {
+                "copy"
+            } else {
+                "encode"
+            };
+            let when = if one_collect {
+                "on the same snapshot again"
+            } else {
+                "right after the collect"
+            };
             println!("collect: {}", quartiles(&mut collect));
-            println!("encode after it: {}", quartiles(&mut encode));
+            println!("{second} {when}: {}", quartiles(&mut encode));
         }
         "collect" => {
             let mut c = SdkCollect::new(plan);
@@ -138,7 +148,8 @@ fn main() {
     println!("{what} {}: {iterations} iterations, {bytes} bytes", plan.id);
 }
 
-/// Median and quartiles of `times`, e.g. `2.61 ms (2.48-2.77)`.
+/// Median and quartiles of `times` in ms, e.g.
+/// `median 2.610 ms (quartiles 2.480-2.770)`.
 fn quartiles(times: &mut [Duration]) -> String {
     times.sort();
     let at = |q: usize| times[(times.len() - 1) * q / 4].as_secs_f64() * 1e3;

@@ -6,10 +6,10 @@
 //! Each round times a batch of `opentelemetry-prometheus` scrapes
 //! (`registry.gather()` + `TextEncoder`) and a batch of otel-expfmt scrapes
 //! (`PrometheusReader::encode`: SDK collect + encode), one right after the
-//! other, in an order that changes every round (see below). The ratio of the two batch
-//! times is one sample; the median, quartiles and extremes of the samples
-//! are printed. On a shared machine the absolute times drift between runs
-//! far more than this ratio does.
+//! other, in an order that changes every round (see below). The ratio of
+//! the two batch times is one sample; the median, quartiles and extremes of
+//! the samples are printed. On a shared machine the absolute times drift
+//! between runs far more than this ratio does.
 //!
 //! A third batch in each round runs only the SDK collect of otel-expfmt's
 //! scrape (same provider, same pipeline), the part of the scrape that is
