@@ -115,7 +115,9 @@ fn main() {
             } else {
                 "right after the collect"
             };
-            println!("collect: {}", quartiles(&mut collect));
+            if !one_collect {
+                println!("collect: {}", quartiles(&mut collect));
+            }
             println!("{second} {when}: {}", quartiles(&mut encode));
         }
         "collect" => {
@@ -151,12 +153,18 @@ fn main() {
 /// Median and quartiles of `times` in ms, e.g.
 /// `median 2.610 ms (quartiles 2.480-2.770)`.
 fn quartiles(times: &mut [Duration]) -> String {
+    if times.is_empty() {
+        return "no iterations".into();
+    }
     times.sort();
-    let at = |q: usize| times[(times.len() - 1) * q / 4].as_secs_f64() * 1e3;
+    let at = |q: f64| {
+        let i = ((times.len() - 1) as f64 * q).round() as usize;
+        times[i].as_secs_f64() * 1e3
+    };
     format!(
         "median {:.3} ms (quartiles {:.3}-{:.3})",
-        at(2),
-        at(1),
-        at(3)
+        at(0.5),
+        at(0.25),
+        at(0.75)
     )
 }

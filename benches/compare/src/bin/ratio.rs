@@ -5,9 +5,9 @@
 //!
 //! Each round times a batch of `opentelemetry-prometheus` scrapes
 //! (`registry.gather()` + `TextEncoder`) and a batch of otel-expfmt scrapes
-//! (`PrometheusReader::encode`: SDK collect + encode), one right after the
-//! other, in an order that changes every round (see below). The ratio of
-//! the two batch times is one sample; the median, quartiles and extremes of
+//! (`PrometheusReader::encode`: SDK collect + encode) in the same round, in
+//! an order that changes every round (see below). The ratio of the two
+//! batch times is one sample; the median, quartiles and extremes of
 //! the samples are printed. On a shared machine the absolute times drift
 //! between runs far more than this ratio does.
 //!
@@ -15,7 +15,8 @@
 //! scrape (same provider, same pipeline), the part of the scrape that is
 //! not the encoder's. `opentelemetry-prometheus`'s time over it is the
 //! ratio an encoder that cost nothing would reach in the same process; it
-//! is printed too. The three batches run in all six orders in turn.
+//! is printed too. The three batches run in all six orders in turn (use a
+//! round count divisible by 6 for each order to weigh the same).
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
