@@ -1,7 +1,5 @@
 //! Escaping of label values and HELP text.
 //!
-//! CONTRACT (filled in by the `num` work item; signatures are fixed):
-//!
 //! Each escaper looks every byte up in a static 256-entry table whose entry is
 //! `0` for bytes copied verbatim and otherwise the character that follows the
 //! inserted backslash. Runs of clean bytes are appended with one

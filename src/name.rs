@@ -1,7 +1,8 @@
 //! Metric and label name translation.
 //!
 //! Two separate steps turn an OpenTelemetry name into the bytes on the wire
-//! (spec digest P-2):
+//! (OpenTelemetry "Prometheus and OpenMetrics Compatibility", "Metric Metadata";
+//! Prometheus "Escaping schemes"):
 //!
 //! 1. the *translation strategy* ([`metric_name`], [`label_name`]): sanitizing
 //!    to the legacy character set (escaping strategies only), namespace, unit
@@ -11,9 +12,8 @@
 //!
 //! Everything here only appends to the caller's `String`s: no other allocation.
 //!
-//! Decisions where the specification is silent or ambiguous (see spec digest
-//! §2, §3, §4, X-12); where the "spec reading" column of X-12 differs, the
-//! rules below win:
+//! Decisions where the specification is silent or ambiguous; where a literal
+//! reading of the specification differs, the rules below win:
 //!
 //! * Metric names are sanitized the way Go's `normalizeName` does: split on
 //!   every character outside `[A-Za-z0-9:]` (`_` included), drop empty pieces,
@@ -265,7 +265,8 @@ fn split_rate(unit: &str) -> (&str, Option<&str>) {
     (unit, None)
 }
 
-/// Main UCUM unit table (spec digest U-1, plus `KBy` and unit-less `1`/empty).
+/// Main UCUM unit table (the compatibility specification's unit table, plus
+/// `KBy` and unit-less `1`/empty).
 fn main_unit(unit: &str) -> Option<&'static str> {
     Some(match unit {
         "" | "1" => "",
@@ -298,7 +299,7 @@ fn main_unit(unit: &str) -> Option<&'static str> {
     })
 }
 
-/// Rate denominator table (spec digest U-4, Go's per-unit map plus `min`).
+/// Rate denominator table for `a/b` units (the Go exporter's per-unit map plus `min`).
 fn per_unit(unit: &str) -> Option<&'static str> {
     Some(match unit {
         "s" => "second",
@@ -355,7 +356,7 @@ fn push_component(
     }
 }
 
-/// Appends the word for a UCUM unit (spec digest §3) to `out`, which must be empty.
+/// Appends the word for a UCUM unit to `out`, which must be empty.
 fn unit_word(unit: &str, escapes: bool, out: &mut String) {
     let (numerator, denominator) = split_rate(unit);
     push_component(numerator, main_unit, escapes, out);
@@ -439,7 +440,7 @@ pub(crate) fn is_legacy_label_name(s: &str) -> bool {
 /// that fail the legacy check (`label` selects which check: label names may
 /// not contain ':').
 ///
-/// Schemes follow Go's `EscapeName` (spec digest C-9): `Underscores` turns each
+/// Schemes follow Prometheus' "Escaping schemes" and Go's `EscapeName`: `Underscores` turns each
 /// non-legacy character into `_` (no collapsing; a leading digit is replaced);
 /// `Dots` writes `.` as `_dot_`, `_` as `__` and other non-legacy characters
 /// (a leading digit included) as `__`; `Values` writes `U__`, then `_` as `__`

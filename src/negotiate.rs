@@ -4,7 +4,7 @@
 //! exposition format, its version label and the name-escaping scheme.
 //! [`Negotiated::content_type`] then gives the exact `Content-Type` of the
 //! answer, always one of a fixed set of `&'static str` values: nothing from
-//! the request is ever copied into the response (spec digest C-12).
+//! the request is ever copied into the response.
 //!
 //! The parser works on the header's bytes, allocates nothing, never panics and
 //! never fails: whatever it cannot use is skipped, and a header with nothing
@@ -162,7 +162,7 @@ impl Negotiated {
 }
 
 /// The answer when the request says nothing usable: Prometheus text 0.0.4
-/// with `underscores` escaping (spec digest C-1).
+/// with `underscores` escaping, the default of Prometheus' content negotiation.
 ///
 /// ```
 /// use otel_expfmt::{Escaping, Format, Negotiated};

@@ -1,6 +1,6 @@
 //! Number writers: exact integers, Go-compatible shortest floats, exact timestamps.
 //!
-//! CONTRACT (filled in by the `num` work item; signatures are fixed):
+//! How they work:
 //!
 //! * Integers are written itoa-style: digits are produced from the back of a
 //!   fixed stack array, two at a time from a 200-byte `"00".."99"` table, and

@@ -1,7 +1,7 @@
 //! Attribute values as label-value strings.
 //!
 //! Follows the OpenTelemetry "AnyValue representation for non-OTLP protocols"
-//! (spec digest L-1): strings verbatim, booleans `true`/`false`, integers in
+//! (OpenTelemetry common specification): strings verbatim, booleans `true`/`false`, integers in
 //! decimal, doubles as JSON numbers (`NaN`, `Infinity`, `-Infinity` when not
 //! finite), arrays as JSON arrays without spaces.
 //!

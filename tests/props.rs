@@ -4,9 +4,10 @@
 //! independent model of what was recorded (sums per attribute set, last
 //! gauge values, bucket counts computed from the recorded values).
 //!
-//! Expected names come from hand-written tables (spec digest §2–§4, §13) and
-//! a small implementation of the escaping schemes of C-9; nothing expected is
-//! taken from the encoder's own output.
+//! Expected names come from hand-written tables (the compatibility
+//! specification's name, unit and label rules) and a small implementation of
+//! Prometheus' escaping schemes; nothing expected is taken from the encoder's
+//! own output.
 
 mod common;
 
@@ -149,7 +150,7 @@ impl Cfg {
     }
 }
 
-// ---- the escaping schemes (spec digest C-8, C-9), written from the rules ----
+// ---- Prometheus' escaping schemes, written from their rules ----
 
 fn legal(c: char, first: bool, label: bool) -> bool {
     c.is_ascii_alphabetic() || c == '_' || (!label && c == ':') || (!first && c.is_ascii_digit())

@@ -1,5 +1,5 @@
 //! Inputs found by the fuzzers (`fuzz/`), reproduced as plain tests through
-//! the real SDK. Expected text is written by hand from the spec digest.
+//! the real SDK. Expected text is written by hand from the specifications.
 
 mod common;
 

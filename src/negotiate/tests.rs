@@ -10,7 +10,7 @@ const OM_UTF8: &str =
 const OM001: &str =
     "application/openmetrics-text; version=0.0.1; charset=utf-8; escaping=underscores";
 
-/// Prometheus 3 default (spec digest C-6).
+/// Prometheus 3 default (its `config/config.go` scrape protocols).
 const PROM3: &str = "application/openmetrics-text;version=1.0.0;escaping=allow-utf-8;q=0.6,application/openmetrics-text;version=0.0.1;q=0.5,text/plain;version=1.0.0;escaping=allow-utf-8;q=0.4,text/plain;version=0.0.4;q=0.3,*/*;q=0.2";
 /// Logged from Prometheus 2.42 (validators.md).
 const PROM242: &str = "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1";
