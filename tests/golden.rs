@@ -1,6 +1,6 @@
 //! Golden tests: data recorded through a real `SdkMeterProvider`, output
-//! compared byte for byte with text written by hand from the rules in the
-//! specification digest (§17 examples X-1..X-12), then checked by the strict
+//! compared byte for byte with text written by hand from the rules of the
+//! OpenTelemetry compatibility specification and the two text formats, then checked by the strict
 //! checker and kept for the external validators (`target/expositions/`).
 
 mod common;
@@ -88,7 +88,7 @@ fn x1b_integer_counter_is_exact() {
     );
 }
 
-/// Records X-2's point: bounds [0.005, 0.01, 0.1, 1, 10], counts [3,2,0,4,1,0], sum 7.25.
+/// Records a histogram point: bounds [0.005, 0.01, 0.1, 1, 10], counts [3,2,0,4,1,0], sum 7.25.
 fn record_x2(p: &opentelemetry_sdk::metrics::SdkMeterProvider) {
     let h = p
         .meter_with_scope(app())

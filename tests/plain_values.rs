@@ -1,6 +1,7 @@
 //! What the SDK never produces (NaN, ±Inf, exemplars, `_created` with a known
 //! start time), tested one layer down on the encoder's plain-value sink.
-//! Expected text is written from spec-digest §17 and §8, §11.
+//! Expected text is written by hand from the OpenMetrics 1.0 specification
+//! and the OpenTelemetry compatibility specification's exemplar rules.
 
 mod common;
 

@@ -1,4 +1,4 @@
-//! UTF-8 names and the negotiated escaping schemes (spec-digest §13, X-11),
+//! UTF-8 names and the negotiated escaping schemes (Prometheus "Escaping schemes"),
 //! and namespace sanitizing. Expected text written from the spec.
 
 mod common;

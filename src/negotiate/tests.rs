@@ -68,7 +68,7 @@ fn new_uses_default_versions() {
     );
 }
 
-// X-13, row by row.
+// The negotiation table of the README, row by row.
 #[test]
 fn x13_no_header_is_text_underscores() {
     assert_eq!(negotiate(None).content_type(), TEXT);
