@@ -102,8 +102,8 @@ pub(crate) fn lower_boundary(index: i64, scale: i8) -> f64 {
         let exp = index.checked_shl(shift).filter(|e| e >> shift == index);
         match exp {
             Some(e) => pow2(e),
+            // `index` is not 0 here: `0 << shift` always fits.
             None if index > 0 => f64::INFINITY,
-            None if index == 0 => 1.0,
             None => 0.0,
         }
     } else if scale >= 62 {
@@ -115,22 +115,26 @@ pub(crate) fn lower_boundary(index: i64, scale: i8) -> f64 {
         let octave = index.div_euclid(per_octave);
         let step = index.rem_euclid(per_octave);
         let frac = (step as f64 / per_octave as f64).exp2();
-        if octave > 1023 {
-            return f64::INFINITY;
-        }
-        if octave < -1100 {
-            return 0.0;
-        }
-        // Scale in two steps so a subnormal result is not flushed early.
+        // Two steps, so that a result in the subnormal range is rounded
+        // once from the exact product instead of `pow2` flushing it to 0.
         let hi = octave.clamp(-1022, 1023);
         frac * pow2(hi) * pow2(octave - hi)
     }
 }
 
-/// Exponential histogram as cumulative classic buckets. Bounds, ascending:
-/// the lower edge of the most negative bucket, the upper edge of each
-/// negative bucket, the zero threshold, the lower edge of the first
-/// positive bucket, then the upper edge of each positive bucket. Returns the total count.
+/// Exponential histogram as cumulative classic buckets, exact for every
+/// recorded value: each `le` bound counts precisely the values `<= le`.
+///
+/// A positive bucket `i` holds `(base^i, base^(i+1)]`, so its upper edge is a
+/// bound as it is. A negative bucket `i` holds `[-base^(i+1), -base^i)`: its
+/// edge nearer zero is excluded, so the bound written for it is the largest
+/// float below that edge, `-next_up(base^i)`. Ascending: the bound below the
+/// most negative bucket (count 0), one per negative bucket, the zero
+/// threshold, the lower edge of the first positive bucket, then the upper
+/// edge of each positive bucket. With a zero threshold `t > 0`, values in
+/// `[-t, t]` are in the zero bucket, so no negative bound lies above
+/// `-next_up(t)` and no positive one below `t` (such bounds merge). Returns
+/// the total count.
 pub(crate) fn exponential_buckets(
     data: ExponentialData<impl IntoIterator<Item = u64>, impl IntoIterator<Item = u64>>,
     tmp: &mut Vec<u64>,
@@ -145,25 +149,28 @@ pub(crate) fn exponential_buckets(
         start,
         total: 0,
     };
-    tmp.clear();
-    tmp.extend(data.negative_counts);
-    if !tmp.is_empty() {
-        let off = i64::from(data.negative_offset);
-        let top = off + tmp.len() as i64;
-        // Nothing lies below the most negative bucket's lower edge.
-        p.bound(-lower_boundary(top, scale));
-        for (i, &c) in tmp.iter().enumerate().rev() {
-            p.add(c);
-            p.bound(-lower_boundary(off + i as i64, scale));
-        }
-    }
-    tmp.clear();
-    p.add(data.zero_count);
     let zero = if data.zero_threshold.is_finite() && data.zero_threshold > 0.0 {
         data.zero_threshold
     } else {
         0.0
     };
+    tmp.clear();
+    tmp.extend(data.negative_counts);
+    if !tmp.is_empty() {
+        // The largest float below `-edge`, where `edge` (a magnitude) is
+        // excluded from the buckets further from zero.
+        let below = |edge: f64| -edge.max(zero).next_up();
+        let off = i64::from(data.negative_offset);
+        let top = off + tmp.len() as i64;
+        // Nothing lies below the most negative bucket's far edge.
+        p.bound(below(lower_boundary(top, scale)));
+        for (i, &c) in tmp.iter().enumerate().rev() {
+            p.add(c);
+            p.bound(below(lower_boundary(off + i as i64, scale)));
+        }
+    }
+    tmp.clear();
+    p.add(data.zero_count);
     p.bound(zero);
     let off = i64::from(data.positive_offset);
     let mut first = true;
@@ -240,23 +247,126 @@ mod tests {
         assert_eq!(total, 127);
     }
 
-    #[test]
-    fn exponential_buckets_cover_negative_zero_and_positive() {
+    /// The bounds and cumulative counts of one exponential point.
+    fn layout(
+        scale: i8,
+        zero_count: u64,
+        zero_threshold: f64,
+        positive: (i32, &[u64]),
+        negative: (i32, &[u64]),
+    ) -> (Vec<f64>, Vec<u64>, u64) {
         let (mut t, mut b, mut c) = (vec![], vec![], vec![]);
-        // scale 0 (base 2): negative buckets at indices 1,2 → [-4,-2) and [-8,-4);
-        // zero bucket 3; positive buckets at 0,1 → (1,2], (2,4].
         let data = ExponentialData {
-            scale: 0,
-            zero_count: 3,
-            zero_threshold: 0.0,
-            positive_offset: 0,
-            positive_counts: [5u64, 7],
-            negative_offset: 1,
-            negative_counts: [2u64, 1],
+            scale,
+            zero_count,
+            zero_threshold,
+            positive_offset: positive.0,
+            positive_counts: positive.1.iter().copied(),
+            negative_offset: negative.0,
+            negative_counts: negative.1.iter().copied(),
         };
         let total = exponential_buckets(data, &mut t, &mut b, &mut c);
-        assert_eq!(b, [-8.0, -4.0, -2.0, 0.0, 1.0, 2.0, 4.0]);
+        (b, c, total)
+    }
+
+    #[test]
+    fn exponential_buckets_cover_negative_zero_and_positive() {
+        // Scale 0 (base 2). Negative buckets 1 and 2 hold [-4,-2) and [-8,-4):
+        // the first bound, the largest float below -8, counts nothing; the
+        // largest float below -4 counts the 1 value in [-8,-4); the largest
+        // below -2 the 1 + 2 values below -2. Zero bucket 3; positive
+        // buckets 0 and 1 hold (1,2] and (2,4].
+        let (b, c, total) = layout(0, 3, 0.0, (0, &[5, 7]), (1, &[2, 1]));
+        assert_eq!(
+            b,
+            [-8.000000000000002, -4.000000000000001, -2.0000000000000004, 0.0, 1.0, 2.0, 4.0]
+        );
         assert_eq!(c, [0, 1, 3, 6, 6, 11, 18]);
         assert_eq!(total, 18);
+    }
+
+    #[test]
+    fn negative_scales_use_powers_of_two_to_the_power_of_two() {
+        // Base 2^(2^-scale): scale -1 is base 4, -2 base 16, -10 base 2^1024.
+        assert_eq!(lower_boundary(3, -1), 64.0);
+        assert_eq!(lower_boundary(-3, -1), 1.0 / 64.0);
+        assert_eq!(lower_boundary(3, -2), 4096.0);
+        assert_eq!(lower_boundary(-1, -2), 0.0625);
+        assert_eq!(lower_boundary(0, -10), 1.0);
+        assert_eq!(lower_boundary(1, -10), f64::INFINITY);
+        // 2^-1024: subnormal, still exact.
+        assert_eq!(lower_boundary(-1, -10), f64::from_bits(1 << 50));
+        assert_eq!(lower_boundary(-2, -10), 0.0);
+        // Shifts that overflow saturate by the sign of the index.
+        assert_eq!(lower_boundary(i64::MAX / 2, -10), f64::INFINITY);
+        assert_eq!(lower_boundary(i64::MIN / 2, -10), 0.0);
+    }
+
+    #[test]
+    fn positive_scales_reach_both_ends_of_the_f64_range() {
+        // Scale 1 (base √2): index 2k is 2^k exactly.
+        assert_eq!(lower_boundary(2046, 1), 2f64.powi(1023));
+        assert_eq!(lower_boundary(2048, 1), f64::INFINITY);
+        assert!(lower_boundary(2047, 1).is_finite());
+        assert!(lower_boundary(2047, 1) > 2f64.powi(1023));
+        assert_eq!(lower_boundary(-2044, 1), 2f64.powi(-1022));
+        // 2^-1074 is the smallest subnormal; √2 · 2^-1075 rounds up to it,
+        // 2^-1076 rounds to 0.
+        assert_eq!(lower_boundary(-2148, 1), f64::from_bits(1));
+        assert_eq!(lower_boundary(-2149, 1), f64::from_bits(1));
+        assert_eq!(lower_boundary(-2152, 1), 0.0);
+        // 2^-1060 · 2^(1/2), a subnormal, rounded once.
+        assert_eq!(
+            lower_boundary(-2119, 1),
+            std::f64::consts::SQRT_2 * 2f64.powi(-1000) * 2f64.powi(-60)
+        );
+        // Scales beyond any SDK's: every boundary near 1 is 1.
+        assert_eq!(lower_boundary(0, 100), 1.0);
+        assert_eq!(lower_boundary(1 << 40, 100), 1.0);
+        assert_eq!(lower_boundary(-(1 << 40), 127), 1.0);
+        assert!(lower_boundary(1 << 62, 62) > 1.0);
+    }
+
+    #[test]
+    fn a_zero_threshold_bounds_the_zero_bucket() {
+        // Scale 0, zero threshold 0.75: values with |v| <= 0.75 are in the
+        // zero bucket (count 5). Negative bucket -1 (|v| in (0.5, 1]) then
+        // holds [-1, -0.75), bucket 0 holds [-2, -1); positive bucket -1 holds
+        // (0.75, 1], bucket 0 (1, 2].
+        let (b, c, total) = layout(0, 5, 0.75, (-1, &[4, 8]), (-1, &[2, 1]));
+        assert_eq!(
+            b,
+            [-2.0000000000000004, -1.0000000000000002, -0.7500000000000001, 0.75, 1.0, 2.0]
+        );
+        assert_eq!(c, [0, 1, 3, 8, 12, 20]);
+        assert_eq!(total, 20);
+        // A threshold that is NaN, infinite, negative or zero means none.
+        for zt in [f64::NAN, f64::INFINITY, -1.0, 0.0, -0.0] {
+            let (b, c, _) = layout(0, 5, zt, (0, &[4]), (0, &[2]));
+            assert_eq!(b, [-2.0000000000000004, -1.0000000000000002, 0.0, 1.0, 2.0], "{zt}");
+            assert_eq!(c, [0, 2, 7, 7, 11], "{zt}");
+        }
+    }
+
+    #[test]
+    fn buckets_beyond_the_f64_range_flow_into_their_neighbours() {
+        // Scale -10: bucket 0 is (1, 2^1024], beyond f64::MAX; bucket 1 lies
+        // wholly beyond. Their counts can only show in +Inf.
+        let (b, c, total) = layout(-10, 0, 0.0, (0, &[1, 2]), (0, &[]));
+        assert_eq!(b, [0.0, 1.0]);
+        assert_eq!(c, [0, 0]);
+        assert_eq!(total, 3);
+        // Negative bucket -1 holds [-1, -2^-1024): its count shows at the
+        // largest float below -2^-1024.
+        let (b, c, total) = layout(-10, 1, 0.0, (0, &[]), (-1, &[3]));
+        let tiny = f64::from_bits((1 << 50) + 1);
+        assert_eq!(b, [-1.0000000000000002, -tiny, 0.0]);
+        assert_eq!(c, [0, 3, 4]);
+        assert_eq!(total, 4);
+        // Buckets so small that their edges underflow to 0: one bound just
+        // below zero, then zero.
+        let (b, c, _) = layout(0, 0, 0.0, (0, &[]), (-1100, &[1, 1]));
+        assert_eq!(b, [-f64::from_bits(1), 0.0]);
+        assert_eq!(c, [2, 2]);
     }
 }
