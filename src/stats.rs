@@ -53,6 +53,11 @@ reasons! {
         /// A unit that differs from the one of the same family was not written
         /// (one UNIT per family). Counted per metric.
         ConflictingUnit,
+        /// A scope attribute whose label would replace `otel_scope_name`,
+        /// `otel_scope_version` or `otel_scope_schema_url` (an attribute named
+        /// `name`, `version` or `schema_url`): the specification drops it.
+        /// Counted per scope attribute.
+        ScopeAttribute,
     }
 }
 

@@ -481,7 +481,10 @@ fn exponential_histogram_becomes_exact_classic_buckets() {
         },
     );
     let h = p.meter("app").f64_histogram("latency").build();
-    // Scale 0 (base 2): 1.5 is in (1,2], 3 in (2,4]; -3 in the negative bucket [-4,-2).
+    // Scale 0 (base 2): 1.5 is in (1,2], 3 in (2,4]; -3 in the negative
+    // bucket [-4,-2). That bucket excludes -2, so its bound is the largest
+    // float below -2 (2 - 2^-51 below), and the bound before it the largest
+    // float below -4: each `le` counts exactly the values <= le.
     for v in [1.5, 3.0, 3.0, -3.0] {
         h.record(v, &[]);
     }
@@ -491,11 +494,13 @@ fn exponential_histogram_becomes_exact_classic_buckets() {
         no_scope(),
         &rm,
         "# TYPE latency histogram\n\
-         latency_bucket{le=\"-4\"} 0\nlatency_bucket{le=\"-2\"} 1\nlatency_bucket{le=\"0\"} 1\n\
+         latency_bucket{le=\"-4.000000000000001\"} 0\nlatency_bucket{le=\"-2.0000000000000004\"} 1\n\
+         latency_bucket{le=\"0\"} 1\n\
          latency_bucket{le=\"1\"} 1\nlatency_bucket{le=\"2\"} 2\nlatency_bucket{le=\"4\"} 4\n\
          latency_bucket{le=\"+Inf\"} 4\nlatency_sum 4.5\nlatency_count 4\n",
         "# TYPE latency histogram\n\
-         latency_bucket{le=\"-4.0\"} 0\nlatency_bucket{le=\"-2.0\"} 1\nlatency_bucket{le=\"0.0\"} 1\n\
+         latency_bucket{le=\"-4.000000000000001\"} 0\nlatency_bucket{le=\"-2.0000000000000004\"} 1\n\
+         latency_bucket{le=\"0.0\"} 1\n\
          latency_bucket{le=\"1.0\"} 1\nlatency_bucket{le=\"2.0\"} 2\nlatency_bucket{le=\"4.0\"} 4\n\
          latency_bucket{le=\"+Inf\"} 4\n# EOF\n",
     );

@@ -107,6 +107,12 @@ const SDK_DEFAULT_BOUNDS: &[f64] = &[
 /// plain and huge, every sum exact.
 const F64_EXPONENTS: &[i32] = &[-1060, -3, 0, 900];
 
+/// Exponential aggregations as (max_size, max_scale): the SDK defaults, a
+/// coarse fixed scale, and bucket limits small enough to push the scale
+/// below zero (down to the SDK's minimum, -10). A `max_size` below 3 would
+/// let the SDK drop values that fit no bucket even at scale -10.
+const EXPO_CONFIGS: &[(u32, i8)] = &[(160, 20), (160, 0), (8, 20), (4, 20), (3, 5)];
+
 const ESCAPINGS: [Escaping; 4] = [
     Escaping::Underscores,
     Escaping::AllowUtf8,
@@ -289,6 +295,8 @@ struct Inst {
     description: String,
     bounds: usize,
     exponent: i32,
+    /// Index into `EXPO_CONFIGS` (exponential histograms only).
+    expo: usize,
 }
 
 /// One measurement: instrument, attribute set, and raw bits turned into a
@@ -358,6 +366,7 @@ fn case() -> impl Strategy<Value = Case> {
         prop_oneof![2 => Just(String::new()), 3 => text()],
         0..BOUNDS.len(),
         0..F64_EXPONENTS.len(),
+        0..EXPO_CONFIGS.len(),
     );
     let set = proptest::collection::vec((0..KEYS.len(), attr_value()), 0..=4);
     let rec = (0..8usize, 0..4usize, any::<u8>(), any::<u64>());
@@ -376,7 +385,7 @@ fn case() -> impl Strategy<Value = Case> {
             let mut seen = HashSet::new();
             let insts: Vec<Inst> = insts
                 .into_iter()
-                .map(|(scope, kind, name, unit, description, bounds, e)| Inst {
+                .map(|(scope, kind, name, unit, description, bounds, e, expo)| Inst {
                     scope: scope % scopes.len(),
                     kind: KINDS[kind],
                     name,
@@ -384,6 +393,7 @@ fn case() -> impl Strategy<Value = Case> {
                     description,
                     bounds,
                     exponent: F64_EXPONENTS[e],
+                    expo,
                 })
                 .filter(|i| seen.insert((i.scope, i.name)))
                 .collect();
@@ -495,11 +505,20 @@ fn value_of(case: &Case, rec: &Rec) -> Val {
                 _ => -dyadic(-3),
             })
         }
-        Kind::F64Exponential => Val::F(match rec.pick % 3 {
-            0 => 0.0,
-            1 => 1.5 * pow2((b % 41) as i32 - 10),
-            _ => -1.5 * pow2((b % 41) as i32 - 10),
-        }),
+        Kind::F64Exponential => {
+            // Zero, exact powers of two (a bucket boundary at every scale)
+            // and values between boundaries, over 30 octaves (enough for a
+            // small `max_size` to push the scale below zero). Sums stay exact
+            // in any order: 12-bit mantissas, 2^-22 to 2^21.
+            let k = (b % 31) as i32 - 10;
+            let v = match (rec.pick / 2) % 4 {
+                0 => 0.0,
+                1 => pow2(k),
+                2 => 1.5 * pow2(k),
+                _ => (1.0 + ((b >> 8) % (1 << 12)) as f64 / (1 << 12) as f64) * pow2(k),
+            };
+            Val::F(if rec.pick % 2 == 0 { v } else { -v })
+        }
     }
 }
 
@@ -556,7 +575,7 @@ fn record(case: &Case, order: Option<Order>) -> ResourceMetrics {
         .map(|(k, v)| KeyValue::new(RESOURCE_KEYS[*k].0, v.clone()))
         .collect();
     // Exponential histograms through a view, matched by name and scope.
-    let exponential: Vec<(String, String)> = case
+    let exponential: Vec<(String, String, (u32, i8))> = case
         .insts
         .iter()
         .filter(|i| i.kind == Kind::F64Exponential)
@@ -564,6 +583,7 @@ fn record(case: &Case, order: Option<Order>) -> ResourceMetrics {
             (
                 NAMES[i.name].0.to_string(),
                 case.scopes[i.scope].name.clone(),
+                EXPO_CONFIGS[i.expo],
             )
         })
         .collect();
@@ -572,19 +592,19 @@ fn record(case: &Case, order: Option<Order>) -> ResourceMetrics {
         Temporality::Cumulative,
         move |b| {
             b.with_view(move |i: &Instrument| {
-                exponential
+                let (_, _, (max_size, max_scale)) = exponential
                     .iter()
-                    .any(|(n, s)| i.name() == n && i.scope().name() == s)
-                    .then(|| {
-                        Stream::builder()
-                            .with_aggregation(Aggregation::Base2ExponentialHistogram {
-                                max_size: 160,
-                                max_scale: 0,
-                                record_min_max: false,
-                            })
-                            .build()
-                            .expect("valid stream")
-                    })
+                    .find(|(n, s, _)| i.name() == n && i.scope().name() == s)?;
+                Some(
+                    Stream::builder()
+                        .with_aggregation(Aggregation::Base2ExponentialHistogram {
+                            max_size: *max_size,
+                            max_scale: *max_scale,
+                            record_min_max: false,
+                        })
+                        .build()
+                        .expect("valid stream"),
+                )
             })
         },
     );
@@ -832,7 +852,11 @@ fn label_name(cfg: Cfg, escaping: Escaping, raw: &str, sanitized: &str) -> Strin
 type Labels = Vec<(String, String)>;
 
 /// Labels as (name, original key, value), merged by name in key order (L-4).
+/// Labels as Prometheus stores them: an empty value is no label at all;
+/// values of labels with one name are joined with `;` in the order of
+/// their original keys.
 fn merge(mut labels: Vec<(String, String, String)>) -> (Labels, bool) {
+    labels.retain(|(_, _, value)| !value.is_empty());
     labels.sort();
     let mut out: Labels = Vec::new();
     let mut merged = false;
@@ -1006,7 +1030,9 @@ fn verify(
         let (labels, m) = expected_labels(case, cfg, escaping, s);
         merged += m as u64;
         let inst = &case.insts[s.inst];
-        if inst.kind.histogram() && s.attrs.iter().any(|(k, _)| KEYS[*k].0 == "le") {
+        // An empty `le` is no label, so nothing to rename.
+        let le = |(k, v): &(usize, AttrValue)| KEYS[*k].0 == "le" && !v.text().is_empty();
+        if inst.kind.histogram() && s.attrs.iter().any(le) {
             reserved += 1;
         }
         groups
@@ -1083,12 +1109,10 @@ fn verify(
                 // Classic buckets: exactly the configured bounds, then +Inf.
                 good &=
                     les.len() == bounds.len() && les.iter().zip(bounds.iter()).all(|(a, b)| a == b);
-            } else {
-                // Exponential (scale 0): bounds are 0 or ±2^i.
-                good &= les
-                    .iter()
-                    .all(|&x| x == 0.0 || (x.abs().log2().fract() == 0.0 && x.is_finite()));
             }
+            // Exponential histograms: any finite bounds (the checker sees
+            // that they increase), as long as each counts exactly the
+            // recorded values at or below it (`want` above).
             good &= buckets.len() == les.len() + 1;
             let sums = find(&out, &format!("{name}_sum"));
             let counts = find(&out, &format!("{name}_count"));
@@ -1120,7 +1144,8 @@ fn verify(
 
     // target_info carries exactly the resource attributes.
     let mut target = 0;
-    if !case.resource.is_empty() {
+    // Empty values are no labels; without any label there is no target_info.
+    if case.resource.iter().any(|(_, v)| !v.is_empty()) {
         let want: Labels = merge(
             case.resource
                 .iter()

@@ -138,8 +138,9 @@ pub(crate) fn render_exemplar<'a>(
     s.labels.clear();
     let mut stats = crate::EncodeStats::default();
     for (key, value) in attributes {
-        let l = s.push_point_attr(strategy, escaping, key, value, false, &mut stats);
-        s.labels.push(l);
+        if let Some(l) = s.push_point_attr(strategy, escaping, key, value, false, &mut stats) {
+            s.labels.push(l);
+        }
     }
     let point = &s.point;
     sort(&mut s.labels, point, &[]);

@@ -143,7 +143,11 @@ impl<'s> Parts<'s> {
         let s = &mut *self.s;
         s.shapes.invalidate();
         for (key, value) in attributes {
-            let l = s.push_fixed_attr(self.config.strategy, self.escaping, key, value, self.stats);
+            let Some(l) =
+                s.push_fixed_attr(self.config.strategy, self.escaping, key, value, self.stats)
+            else {
+                continue;
+            };
             s.target_labels.push(l);
             if self.config.resource_selector.selects(key) {
                 s.resource_labels.push(l);
@@ -370,23 +374,31 @@ impl<'s> Parts<'s> {
         let start = s.arena.len();
         if overflow.is_none() {
             if let Some(shape) = s.shapes.find(histogram, gathered) {
-                super::shape::render(shape, gathered, &mut s.tmp_value, &mut s.arena, self.stats);
-                return Span::new(start, s.arena.len());
+                if super::shape::render(shape, gathered, &mut s.tmp_value, &mut s.arena, self.stats)
+                {
+                    return Span::new(start, s.arena.len());
+                }
             }
         }
         s.point.clear();
         s.labels.clear();
         let before = SHAPE_RENAMES.map(|r| self.stats.renamed(r));
         let all = gathered.iter().copied().chain(overflow).chain(attributes);
+        // An attribute with an empty value is no label at all (as Prometheus
+        // stores it); a shape needs every attribute in place.
+        let mut complete = true;
         for (i, (key, value)) in all.enumerate() {
-            let mut l = s.push_point_attr(
+            let Some(mut l) = s.push_point_attr(
                 self.config.strategy,
                 self.escaping,
                 key,
                 value,
                 histogram,
                 self.stats,
-            );
+            ) else {
+                complete = false;
+                continue;
+            };
             l.index = i as u32;
             s.labels.push(l);
         }
@@ -401,7 +413,7 @@ impl<'s> Parts<'s> {
         s.labels.extend_from_slice(resource);
         let merged = super::labels::render(&mut s.labels, &s.point, &s.fixed, &mut s.arena);
         self.stats.rename(RenameReason::LabelMerged, merged);
-        if merged == 0 && overflow.is_none() {
+        if merged == 0 && complete && overflow.is_none() {
             let mut per_point = [0; 3];
             for (k, n) in per_point.iter_mut().enumerate() {
                 *n = renames[k] - before[k];

@@ -7,7 +7,7 @@ use super::labels::Label;
 use super::parts::Number;
 use super::shape::Shapes;
 use crate::name;
-use crate::{EncodeStats, Escaping, RenameReason, TranslationStrategy};
+use crate::{DropReason, EncodeStats, Escaping, RenameReason, TranslationStrategy};
 
 /// A byte range in one of the arenas. `u32` keeps entries small; arenas
 /// larger than 4 GiB are not supported (a snapshot that large cannot be
@@ -321,7 +321,8 @@ fn push_label(
 }
 
 impl Scratch {
-    /// A resource attribute as a label in the fixed store.
+    /// A resource attribute as a label in the fixed store; `None` when its
+    /// value is empty (Prometheus stores an empty label as no label).
     pub fn push_fixed_attr(
         &mut self,
         strategy: TranslationStrategy,
@@ -329,7 +330,12 @@ impl Scratch {
         key: &str,
         value: &Value,
         stats: &mut EncodeStats,
-    ) -> Label {
+    ) -> Option<Label> {
+        self.tmp_value.clear();
+        crate::value::write_value(value, &mut self.tmp_value);
+        if self.tmp_value.is_empty() {
+            return None;
+        }
         let quoted = wire_label_name(
             strategy,
             escaping,
@@ -338,16 +344,14 @@ impl Scratch {
             &mut self.tmp_name,
             stats,
         );
-        self.tmp_value.clear();
-        crate::value::write_value(value, &mut self.tmp_value);
-        push_label(
+        Some(push_label(
             &mut self.fixed,
             Store::Fixed,
             &self.tmp_label,
             key,
             &self.tmp_value,
             quoted,
-        )
+        ))
     }
 
     /// A label the exporter itself adds (`otel_scope_name`, ...).
@@ -366,8 +370,10 @@ impl Scratch {
         }
     }
 
-    /// A scope attribute as `otel_scope_<key>`; `None` when it would replace
-    /// one of the three fixed scope labels (the specification drops those).
+    /// A scope attribute as `otel_scope_<key>`; `None` when its value is
+    /// empty, or when it would replace one of the three fixed scope labels
+    /// (the specification drops those: counted as
+    /// [`DropReason::ScopeAttribute`]).
     pub fn push_scope_attr(
         &mut self,
         strategy: TranslationStrategy,
@@ -379,37 +385,44 @@ impl Scratch {
         self.tmp_value.clear();
         self.tmp_value.push_str("otel_scope_");
         self.tmp_value.push_str(key);
-        if name::label_name(strategy, &self.tmp_value, &mut self.tmp_label) {
-            stats.rename(RenameReason::LabelName, 1);
-        }
+        let renamed = name::label_name(strategy, &self.tmp_value, &mut self.tmp_label);
         if matches!(
             self.tmp_label.as_str(),
             "otel_scope_name" | "otel_scope_version" | "otel_scope_schema_url"
         ) {
+            stats.drop(DropReason::ScopeAttribute, 1);
             return None;
         }
-        let quoted = finish_wire_name(escaping, &mut self.tmp_label, &mut self.tmp_name, stats);
         // The sort key is the prefixed original key.
-        let n0 = self.fixed.len();
-        self.fixed.extend_from_slice(self.tmp_label.as_bytes());
         let k0 = self.fixed.len();
         self.fixed.extend_from_slice(self.tmp_value.as_bytes());
         self.tmp_value.clear();
         crate::value::write_value(value, &mut self.tmp_value);
+        if self.tmp_value.is_empty() {
+            self.fixed.truncate(k0);
+            return None;
+        }
+        if renamed {
+            stats.rename(RenameReason::LabelName, 1);
+        }
+        let quoted = finish_wire_name(escaping, &mut self.tmp_label, &mut self.tmp_name, stats);
+        let n0 = self.fixed.len();
+        self.fixed.extend_from_slice(self.tmp_label.as_bytes());
         let v0 = self.fixed.len();
         self.fixed.extend_from_slice(self.tmp_value.as_bytes());
         Some(Label {
             store: Store::Fixed,
-            name: Span::new(n0, k0),
-            key: Span::new(k0, v0),
+            name: Span::new(n0, v0),
+            key: Span::new(k0, n0),
             value: Span::new(v0, self.fixed.len()),
             quoted,
             index: 0,
         })
     }
 
-    /// A data point's attribute as a label in the point store. On histograms
-    /// a label named `le` becomes `exported_le`.
+    /// A data point's attribute as a label in the point store; `None` when
+    /// its value is empty. On histograms a label named `le` becomes
+    /// `exported_le`.
     pub fn push_point_attr(
         &mut self,
         strategy: TranslationStrategy,
@@ -418,7 +431,12 @@ impl Scratch {
         value: &Value,
         histogram: bool,
         stats: &mut EncodeStats,
-    ) -> Label {
+    ) -> Option<Label> {
+        self.tmp_value.clear();
+        crate::value::write_value(value, &mut self.tmp_value);
+        if self.tmp_value.is_empty() {
+            return None;
+        }
         let mut quoted = wire_label_name(
             strategy,
             escaping,
@@ -433,15 +451,13 @@ impl Scratch {
             quoted = false;
             stats.rename(RenameReason::ReservedLabel, 1);
         }
-        self.tmp_value.clear();
-        crate::value::write_value(value, &mut self.tmp_value);
-        push_label(
+        Some(push_label(
             &mut self.point,
             Store::Point,
             &self.tmp_label,
             key,
             &self.tmp_value,
             quoted,
-        )
+        ))
     }
 }

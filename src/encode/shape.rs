@@ -199,14 +199,20 @@ impl Shapes {
     }
 }
 
-/// Renders a point of a known shape into `out`; returns what to count as renamed.
+/// Renders a point of a known shape into `out` and counts its renames;
+/// false, with nothing written, when an attribute value is empty (no label
+/// then: the point takes the general path).
 pub(crate) fn render(
     shape: &Shape,
     attributes: &[(&str, &Value)],
     tmp: &mut String,
     out: &mut Vec<u8>,
     stats: &mut EncodeStats,
-) {
+) -> bool {
+    let empty = |v: &Value| matches!(v, Value::String(s) if s.as_str().is_empty());
+    if attributes.iter().any(|(_, v)| empty(v)) {
+        return false;
+    }
     for &(literal, index) in &shape.steps {
         out.extend_from_slice(literal.get(&shape.text));
         write_value_escaped(attributes[index as usize].1, tmp, out);
@@ -217,6 +223,7 @@ pub(crate) fn render(
             stats.rename(reason, n);
         }
     }
+    true
 }
 
 /// Appends an attribute value as an escaped label value; strings, booleans
