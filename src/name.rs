@@ -39,10 +39,12 @@
 //!   table (`By/By` → `bytes_per_bytes`), then the sanitized text.
 //! * Label names: a leading `_` (after collapsing) is prefixed with `key`
 //!   (`_x` → `key_x`, `__name__` → `key_name_`) since OpenMetrics reserves
-//!   every label name starting with `_`; Go keeps `__x__` names. The UTF-8
-//!   strategies keep label names as they are. (The encoder renames a label
-//!   whose final wire name is `__name__`, which would rename the series on
-//!   ingestion, to `key__name__`.)
+//!   every label name starting with `_` and Prometheus those starting with
+//!   `__`; Go keeps `__x__` names. The UTF-8 strategies keep label names as
+//!   they are here, but the encoder applies the same prefix to any final
+//!   wire name (after the negotiated escaping) that starts with `_`:
+//!   `__tenant__` → `key__tenant__`, and `ключ` escaped to `____` →
+//!   `key____`.
 
 use core::fmt::Write as _;
 

@@ -72,9 +72,11 @@ reasons! {
         /// Several attributes mapped to one label name; their values were joined
         /// with `;`. Counted per series.
         LabelMerged,
-        /// A histogram attribute whose label name is `le` (reserved for bucket
-        /// bounds) was written as `exported_le`, the way Prometheus renames
-        /// clashing labels. Counted per series.
+        /// A reserved label name was avoided: a histogram attribute whose label
+        /// name is `le` (the bucket bound) was written as `exported_le`, the way
+        /// Prometheus renames clashing labels; a final label name starting
+        /// with `_` (`_x`, `__name__`, or `____` made by escaping `ключ`) got
+        /// the prefix `key`. Counted per series and label.
         ReservedLabel,
         /// The negotiated escaping scheme rewrote a name that is not
         /// legacy-valid. Counted per metric for metric names, per series and

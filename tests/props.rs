@@ -76,6 +76,10 @@ const KEYS: &[(&str, &str)] = &[
     ("2xx", "key_2xx"),
     ("Status Code", "Status_Code"),
     ("_hidden", "key_hidden"),
+    ("__tenant__", "key_tenant_"),
+    // Two keys that escape to one name under every scheme but `values`.
+    ("ключ", "key_"),
+    ("слов", "key_"),
 ];
 
 /// Scope attribute keys and their `otel_scope_` labels (escaping strategies).
@@ -385,16 +389,18 @@ fn case() -> impl Strategy<Value = Case> {
             let mut seen = HashSet::new();
             let insts: Vec<Inst> = insts
                 .into_iter()
-                .map(|(scope, kind, name, unit, description, bounds, e, expo)| Inst {
-                    scope: scope % scopes.len(),
-                    kind: KINDS[kind],
-                    name,
-                    unit,
-                    description,
-                    bounds,
-                    exponent: F64_EXPONENTS[e],
-                    expo,
-                })
+                .map(
+                    |(scope, kind, name, unit, description, bounds, e, expo)| Inst {
+                        scope: scope % scopes.len(),
+                        kind: KINDS[kind],
+                        name,
+                        unit,
+                        description,
+                        bounds,
+                        exponent: F64_EXPONENTS[e],
+                        expo,
+                    },
+                )
                 .filter(|i| seen.insert((i.scope, i.name)))
                 .collect();
             let sets: Vec<Vec<(usize, AttrValue)>> = sets
@@ -842,16 +848,27 @@ fn metric_name(cfg: Cfg, inst: &Inst) -> String {
 
 /// A label name for an attribute or scope key, on the wire.
 fn label_name(cfg: Cfg, escaping: Escaping, raw: &str, sanitized: &str) -> String {
-    if cfg.escapes() {
+    wire_label_name(cfg, escaping, raw, sanitized).0
+}
+
+/// The label name for attribute key `raw`, and whether it got the `key`
+/// prefix that keeps final names from starting with `_` (reserved by
+/// OpenMetrics, `__` by Prometheus).
+fn wire_label_name(cfg: Cfg, escaping: Escaping, raw: &str, sanitized: &str) -> (String, bool) {
+    let name = if cfg.escapes() {
         sanitized.to_string()
     } else {
         escape(raw, escaping, true)
+    };
+    if name.starts_with('_') {
+        (format!("key{name}"), true)
+    } else {
+        (name, false)
     }
 }
 
 type Labels = Vec<(String, String)>;
 
-/// Labels as (name, original key, value), merged by name in key order (L-4).
 /// Labels as Prometheus stores them: an empty value is no label at all;
 /// values of labels with one name are joined with `;` in the order of
 /// their original keys.
@@ -1030,10 +1047,17 @@ fn verify(
         let (labels, m) = expected_labels(case, cfg, escaping, s);
         merged += m as u64;
         let inst = &case.insts[s.inst];
-        // An empty `le` is no label, so nothing to rename.
-        let le = |(k, v): &(usize, AttrValue)| KEYS[*k].0 == "le" && !v.text().is_empty();
-        if inst.kind.histogram() && s.attrs.iter().any(le) {
-            reserved += 1;
+        // An empty value is no label, so nothing to rename.
+        for (k, v) in &s.attrs {
+            let (raw, sanitized) = KEYS[*k];
+            if v.text().is_empty() {
+                continue;
+            }
+            if wire_label_name(cfg, escaping, raw, sanitized).1
+                || (inst.kind.histogram() && raw == "le")
+            {
+                reserved += 1;
+            }
         }
         groups
             .entry((names[s.inst].clone(), labels, inst.kind.histogram()))

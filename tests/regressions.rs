@@ -80,7 +80,7 @@ fn attribute_key_dunder_name_is_renamed_under_utf8_strategies() {
                 prom, "# TYPE temp gauge\ntemp{key__name__=\"x\"} 3\n",
                 "{strategy:?} {escaping:?}"
             );
-            assert_eq!(stats.renamed(RenameReason::LabelName), 1);
+            assert_eq!(stats.renamed(RenameReason::ReservedLabel), 1);
             keep(
                 "regression_dunder_name",
                 Format::PrometheusText,
@@ -419,7 +419,7 @@ fn a_key_that_escapes_to_dunder_name_is_prefixed() {
         );
         // Escaped for the scraper, then renamed away from `__name__`.
         assert_eq!(stats.renamed(RenameReason::Escaped), 1);
-        assert_eq!(stats.renamed(RenameReason::LabelName), 1);
+        assert_eq!(stats.renamed(RenameReason::ReservedLabel), 1);
         check_with(
             text.as_bytes(),
             Format::PrometheusText,

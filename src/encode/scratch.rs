@@ -269,9 +269,13 @@ fn wire_label_name(
 }
 
 /// Applies the negotiated escaping to the label name in `tmp_label`; true
-/// when the name is to be written quoted. A final name of `__name__`, kept
-/// by a UTF-8 strategy or made by escaping (`__name..` with underscores),
-/// would set the metric name on ingestion: it becomes `key__name__`.
+/// when the name is to be written quoted. Prometheus reserves label names
+/// starting with `__` (`__name__` would even set the metric name on
+/// ingestion), OpenMetrics any starting with `_`, and strict parsers reject
+/// them. Such a final name, kept by a UTF-8 strategy (`_x`, `__tenant__`) or
+/// made by escaping (`ключ` is `____` with underscores), gets the prefix
+/// `key` (`key_x`, `key__tenant__`, `key____`): the escaping strategies'
+/// rule for a leading `_`, applied to every strategy and escaping.
 fn finish_wire_name(
     escaping: Escaping,
     tmp_label: &mut String,
@@ -289,9 +293,9 @@ fn finish_wire_name(
         stats.rename(RenameReason::Escaped, 1);
         false
     };
-    if tmp_label == "__name__" {
+    if tmp_label.starts_with('_') {
         tmp_label.insert_str(0, "key");
-        stats.rename(RenameReason::LabelName, 1);
+        stats.rename(RenameReason::ReservedLabel, 1);
     }
     quoted
 }
