@@ -58,6 +58,16 @@ reasons! {
         /// `name`, `version` or `schema_url`): the specification drops it.
         /// Counted per scope attribute.
         ScopeAttribute,
+        /// An exponential histogram point that cannot be a native histogram
+        /// (Prometheus protobuf format): its scale is below -4, the coarsest
+        /// native schema, or its bucket indexes do not fit the format's 32
+        /// bits. Counted per data point.
+        NativeHistogram,
+        /// A native histogram whose count was not its zero count plus its
+        /// buckets, which Prometheus requires (the SDK counts a value that it
+        /// could not fit in any bucket, for instance): the count of the
+        /// buckets was written. Counted per data point.
+        HistogramCount,
     }
 }
 

@@ -1,5 +1,9 @@
-//! Histogram buckets as (bound, cumulative count) pairs, for explicit and
-//! exponential histograms.
+//! Histogram buckets: as (bound, cumulative count) pairs for explicit and
+//! exponential histograms in classic form, and exponential histograms as
+//! native histograms.
+
+use super::model::{NativeEntry, Number, Span};
+use crate::DropReason;
 
 /// An exponential histogram data point's buckets, as plain values.
 #[derive(Clone, Debug)]
@@ -183,6 +187,98 @@ pub(crate) fn exponential_buckets(
         p.bound(lower_boundary(off + i as i64 + 1, scale));
     }
     p.total
+}
+
+/// The coarsest and finest native histogram schemas Prometheus accepts.
+const MIN_SCHEMA: i8 = -4;
+const MAX_SCHEMA: i8 = 8;
+
+/// The zero bucket's half width when the point has none: 2^-128, a bucket
+/// boundary at every schema (so no bucket straddles it) and far below any
+/// value an application records. A native histogram needs a width > 0 for
+/// Prometheus 2.40-2.46 to tell it from a classic one when it has no
+/// observations yet.
+pub(crate) const DEFAULT_ZERO_THRESHOLD: f64 = f64::from_bits((1023 - 128) << 52);
+
+/// An exponential histogram point as a native histogram: schema = scale,
+/// downscaled to 8 by merging buckets when the scale is finer (OpenTelemetry
+/// bucket `i` at scale `s` becomes bucket `((i >> (s - 8)) + 1)`; the `+ 1`
+/// because OpenTelemetry buckets hold `(base^i, base^(i+1)]` and Prometheus
+/// ones `(base^(i-1), base^i]`). Buckets that lie wholly inside the zero
+/// bucket are added to it. The counts, dense from each side's offset, are
+/// appended to `counts`.
+///
+/// Also returns whether `count` was the zero count plus the buckets (or, with
+/// a NaN sum, at least that, as Prometheus allows); otherwise the native
+/// count is the buckets'. `Err` for a scale below -4 or bucket indexes
+/// beyond `i32`.
+pub(crate) fn native_buckets(
+    data: ExponentialData<impl IntoIterator<Item = u64>, impl IntoIterator<Item = u64>>,
+    count: u64,
+    sum: Number,
+    counts: &mut Vec<u64>,
+) -> Result<(NativeEntry, bool), DropReason> {
+    if data.scale < MIN_SCHEMA {
+        return Err(DropReason::NativeHistogram);
+    }
+    let shift = data.scale.saturating_sub(MAX_SCHEMA).max(0) as u32;
+    let schema = data.scale - shift as i8;
+    let zero_threshold = if data.zero_threshold.is_finite() && data.zero_threshold > 0.0 {
+        data.zero_threshold
+    } else {
+        DEFAULT_ZERO_THRESHOLD
+    };
+    let mut zero_count = data.zero_count;
+    let mut side = |buckets: &mut dyn Iterator<Item = u64>, offset: i32| {
+        let start = counts.len();
+        let mut first: Option<i64> = None;
+        for (i, c) in buckets.enumerate() {
+            let index = ((i64::from(offset) + i as i64) >> shift) + 1;
+            let Some(first) = first else {
+                // Below or at the zero threshold: inside the zero bucket.
+                if lower_boundary(index, schema) <= zero_threshold {
+                    zero_count = zero_count.saturating_add(c);
+                } else {
+                    first = Some(index);
+                    counts.push(c);
+                }
+                continue;
+            };
+            if (index - first) as usize == counts.len() - start {
+                counts.push(c);
+            } else if let Some(last) = counts.last_mut() {
+                *last = last.saturating_add(c);
+            }
+        }
+        let first = first.unwrap_or(0);
+        let last = first + (counts.len() - start) as i64;
+        match (i32::try_from(first), i32::try_from(last)) {
+            (Ok(offset), Ok(_)) => Ok((offset, Span::new(start, counts.len()))),
+            _ => Err(DropReason::NativeHistogram),
+        }
+    };
+    let (positive_offset, positive) =
+        side(&mut data.positive_counts.into_iter(), data.positive_offset)?;
+    let (negative_offset, negative) =
+        side(&mut data.negative_counts.into_iter(), data.negative_offset)?;
+    let buckets = counts[positive.range()]
+        .iter()
+        .chain(&counts[negative.range()])
+        .fold(zero_count, |a, &c| a.saturating_add(c));
+    let nan_sum = matches!(sum, Number::F64(v) if v.is_nan());
+    let matched = count == buckets || (nan_sum && count > buckets);
+    let entry = NativeEntry {
+        schema,
+        zero_threshold,
+        zero_count,
+        positive_offset,
+        positive,
+        negative_offset,
+        negative,
+        count: if matched { count } else { buckets },
+        sum,
+    };
+    Ok((entry, matched))
 }
 
 #[cfg(test)]

@@ -2,7 +2,8 @@
 
 use opentelemetry::Value;
 
-use super::scratch::{Scratch, Span, Store};
+use super::model::Span;
+use super::scratch::{Scratch, Store};
 use crate::escape::write_label_value_bytes;
 use crate::{Escaping, TranslationStrategy};
 
@@ -102,7 +103,7 @@ fn hex(out: &mut Vec<u8>, bytes: &[u8]) {
     }
 }
 
-/// Renders an exemplar's label set into `s.arena`: `trace_id` and `span_id`
+/// Renders an exemplar's label set into `arena`: `trace_id` and `span_id`
 /// (when not all-zero), then the filtered attributes sorted by label name
 /// while they fit the 128-code-point budget. Attributes whose label name is
 /// `trace_id`, `span_id` or repeats an earlier one are left out. Returns how
@@ -114,23 +115,24 @@ pub(crate) fn render_exemplar<'a>(
     span_id: &[u8; 8],
     attributes: impl IntoIterator<Item = (&'a str, &'a Value)>,
     s: &mut Scratch,
+    arena: &mut Vec<u8>,
 ) -> u64 {
     let mut used = 0;
     let mut first = true;
     if trace_id.iter().any(|&b| b != 0) {
-        s.arena.extend_from_slice(b"trace_id=\"");
-        hex(&mut s.arena, trace_id);
-        s.arena.push(b'"');
+        arena.extend_from_slice(b"trace_id=\"");
+        hex(arena, trace_id);
+        arena.push(b'"');
         used += "trace_id".len() + 32;
         first = false;
     }
     if span_id.iter().any(|&b| b != 0) {
         if !first {
-            s.arena.push(b',');
+            arena.push(b',');
         }
-        s.arena.extend_from_slice(b"span_id=\"");
-        hex(&mut s.arena, span_id);
-        s.arena.push(b'"');
+        arena.extend_from_slice(b"span_id=\"");
+        hex(arena, span_id);
+        arena.push(b'"');
         used += "span_id".len() + 16;
         first = false;
     }
@@ -161,13 +163,13 @@ pub(crate) fn render_exemplar<'a>(
         }
         used += cost;
         if !first {
-            s.arena.push(b',');
+            arena.push(b',');
         }
         first = false;
-        write_label_name(&mut s.arena, name, l.quoted);
-        s.arena.extend_from_slice(b"=\"");
-        write_label_value_bytes(&mut s.arena, value);
-        s.arena.push(b'"');
+        write_label_name(arena, name, l.quoted);
+        arena.extend_from_slice(b"=\"");
+        write_label_value_bytes(arena, value);
+        arena.push(b'"');
         prev = Some(name);
     }
     dropped

@@ -1,23 +1,35 @@
 //! The encoder: an SDK snapshot in, exposition bytes out.
 //!
-//! Encoding runs in two phases over reusable scratch space. Phase 1
-//! ([`parts`]) walks the snapshot once and renders every name and label set
-//! into arenas; phase 2 ([`write`]) sorts metrics into families, resolves
-//! conflicts deterministically, sorts series and writes them.
+//! The pipeline, with the file that owns each step:
+//!
+//! 1. [`walk`]: the SDK snapshot, fed to the sink in document order;
+//! 2. [`parts`]: the sink, which renders names ([`crate::name`]), label
+//!    blocks ([`labels`], [`shape`]) and buckets ([`buckets`]) into the
+//!    [`model`], as the wire format's [`Dialect`](model::Dialect) asks;
+//! 3. [`families`]: metrics grouped into families, conflicts resolved,
+//!    series sorted and de-duplicated;
+//! 4. one writer per wire format: [`text`] (text 0.0.4 and OpenMetrics).
+//!
+//! [`replay`] keeps a print of the last snapshot encoded in full, so that a
+//! snapshot that differs only in its values skips steps 2 and 3.
 
 mod buckets;
+mod families;
 mod labels;
+mod model;
 mod parts;
 mod replay;
 mod scratch;
 mod shape;
-mod write;
+mod text;
+mod walk;
 
-use opentelemetry::{KeyValue, Value};
-use opentelemetry_sdk::metrics::data::{AggregatedMetrics, Metric, MetricData, ResourceMetrics};
+use opentelemetry_sdk::metrics::data::ResourceMetrics;
 
 pub use buckets::ExponentialData;
-pub use parts::{MetricInfo, MetricKind, Number, Parts};
+pub use model::Number;
+use model::{Dialect, Model};
+pub use parts::{MetricInfo, MetricKind, Parts};
 use scratch::Scratch;
 
 use crate::window::SizeWindow;
@@ -82,7 +94,9 @@ use crate::{Config, DropReason, EncodeStats, Escaping, Format};
 /// ```
 pub struct Encoder {
     config: Config,
+    model: Model,
     scratch: Scratch,
+    le: text::LeCache,
     replay: replay::Replay,
     /// What the last encodes needed of the scratch space and the print.
     sizes: SizeWindow,
@@ -106,7 +120,9 @@ impl Encoder {
     pub fn new(config: Config) -> Self {
         Encoder {
             config,
+            model: Model::default(),
             scratch: Scratch::default(),
+            le: text::LeCache::default(),
             replay: replay::Replay::default(),
             sizes: SizeWindow::default(),
         }
@@ -151,6 +167,20 @@ impl Encoder {
         stats
     }
 
+    /// What the wire format `format` needs from the model.
+    fn dialect(&self, format: Format) -> Dialect {
+        match format {
+            Format::OpenMetrics => text::dialect(&self.config, true),
+            _ => text::dialect(&self.config, false),
+        }
+    }
+
+    /// Writes the prepared model in `format`.
+    fn write(&mut self, format: Format, stats: &mut EncodeStats, out: &mut Vec<u8>) {
+        let om = format == Format::OpenMetrics;
+        text::write(&self.model, om, &mut self.le, stats, out);
+    }
+
     fn encode_snapshot(
         &mut self,
         metrics: &ResourceMetrics,
@@ -158,36 +188,28 @@ impl Encoder {
         escaping: Escaping,
         out: &mut Vec<u8>,
     ) -> EncodeStats {
-        let created_om = self.config.created && format == Format::OpenMetrics;
+        let dialect = self.dialect(format);
         if self.replay.ready == Some((format, escaping)) {
-            if let Some(stats) = self.replay(metrics, format, created_om, out) {
+            if let Some(stats) = self.replay(metrics, format, &dialect, out) {
                 self.replay.misses = 0;
                 return stats;
             }
         }
         // The snapshot stays borrowed for the whole call.
-        let stats = self.encode_inner(format, escaping, out, true, |parts| walk(metrics, parts));
+        let stats = self.encode_inner(format, escaping, out, true, |parts| {
+            walk::walk(metrics, parts)
+        });
         let r = &mut self.replay;
         r.misses = r.misses.saturating_add(1);
         let clean = r.stats.dropped(DropReason::DuplicateSeries) == 0
             && r.stats.dropped(DropReason::InvalidCounterValue) == 0;
-        if clean
-            && r.worth_recording()
-            && replay::record(
-                metrics,
-                created_om,
-                &self.scratch,
-                &mut r.print,
-                &mut r.text,
-            )
-            .is_some()
-        {
+        if clean && r.worth_recording() && r.record(metrics, dialect.start_times, &self.model) {
             r.ready = Some((format, escaping));
             // The first replay then allocates nothing either.
-            let s = &mut self.scratch;
-            let widest = s.series.iter().map(|e| e.buckets()).max().unwrap_or(0);
-            s.replay_bounds.reserve(widest);
-            s.replay_cumulative.reserve(widest);
+            let m = &self.model;
+            let widest = m.series.iter().map(|e| e.buckets()).max().unwrap_or(0);
+            r.bounds.reserve(widest);
+            r.cumulative.reserve(widest);
         }
         stats
     }
@@ -198,27 +220,19 @@ impl Encoder {
         &mut self,
         metrics: &ResourceMetrics,
         format: Format,
-        created_om: bool,
+        dialect: &Dialect,
         out: &mut Vec<u8>,
     ) -> Option<EncodeStats> {
-        let om = format == Format::OpenMetrics;
-        let r = &mut self.replay;
-        if replay::check(
-            metrics,
-            created_om,
-            &r.print,
-            &mut r.text,
-            &mut self.scratch,
-        )
-        .is_none()
-            || !write::all_series_valid(&self.scratch, om)
+        if !self
+            .replay
+            .check(metrics, dialect.start_times, &mut self.model)
+            || !families::all_series_valid(&self.model, dialect)
         {
-            r.ready = None;
+            self.replay.ready = None;
             return None;
         }
-        self.scratch.arena.truncate(r.arena_len);
-        let mut stats = r.stats;
-        write::write_out(&self.config, format, &mut self.scratch, &mut stats, out);
+        let mut stats = self.replay.stats;
+        self.write(format, &mut stats, out);
         Some(stats)
     }
 
@@ -242,7 +256,7 @@ impl Encoder {
     /// than recent encodes needed (see "Memory" on [`Encoder`]). The next
     /// encode then starts like a new encoder's, allocating what it needs.
     fn trim(&mut self) {
-        let (used, held) = self.scratch.footprint();
+        let (used, held) = add_pairs(self.model.footprint(), self.scratch.footprint());
         // A print kept without being ready (re-recorded only now and then
         // for setups that keep missing) is not needed until recorded again.
         let print = if self.replay.ready.is_some() {
@@ -255,6 +269,7 @@ impl Encoder {
         if self.sizes.oversized(held, SCRATCH_FLOOR) {
             #[cfg(test)]
             let disabled = self.scratch.shapes.disabled;
+            self.model = Model::default();
             self.scratch = Scratch::default();
             self.replay = replay::Replay::default();
             #[cfg(test)]
@@ -273,169 +288,28 @@ impl Encoder {
         record: impl FnOnce(&mut Parts<'_>),
     ) -> EncodeStats {
         let mut stats = EncodeStats::default();
+        let dialect = self.dialect(format);
         self.replay.ready = None;
+        self.model.clear();
         self.scratch.clear(keys_outlive_call);
         {
             let mut parts = Parts::new(
                 &self.config,
-                format,
+                dialect,
                 escaping,
+                &mut self.model,
                 &mut self.scratch,
                 &mut stats,
             );
             record(&mut parts);
         }
-        write::prepare(&self.config, format, &mut self.scratch, &mut stats);
+        families::prepare(&mut self.model, &dialect, &mut stats);
         self.replay.stats = stats;
-        self.replay.arena_len = self.scratch.arena.len();
-        write::write_out(&self.config, format, &mut self.scratch, &mut stats, out);
+        self.write(format, &mut stats, out);
         stats
     }
 }
 
-fn kv(kv: &KeyValue) -> (&str, &Value) {
-    (kv.key.as_str(), &kv.value)
-}
-
-/// Feeds an SDK snapshot into the sink.
-///
-/// Everything this walk and [`Parts`] read from the snapshot, apart from
-/// the values, must also go into the replay print (`replay::walk`): an input
-/// missing there would let a replay reuse output that no longer matches it.
-/// `tests/replay.rs` and the `encode_sdk` fuzzer compare a long-lived encoder
-/// with a fresh one to catch such a drift.
-fn walk(metrics: &ResourceMetrics, parts: &mut Parts<'_>) {
-    parts.resource(metrics.resource().iter().map(|(k, v)| (k.as_str(), v)));
-    for sm in metrics.scope_metrics() {
-        let scope = sm.scope();
-        parts.scope(
-            scope.name(),
-            scope.version(),
-            scope.schema_url(),
-            scope.attributes().map(kv),
-        );
-        for metric in sm.metrics() {
-            match metric.data() {
-                AggregatedMetrics::F64(d) => walk_data(parts, metric, d),
-                AggregatedMetrics::U64(d) => walk_data(parts, metric, d),
-                AggregatedMetrics::I64(d) => walk_data(parts, metric, d),
-            }
-        }
-    }
-}
-
-trait ToNumber: Copy {
-    fn number(self) -> Number;
-}
-
-impl ToNumber for f64 {
-    fn number(self) -> Number {
-        Number::F64(self)
-    }
-}
-
-impl ToNumber for u64 {
-    fn number(self) -> Number {
-        Number::U64(self)
-    }
-}
-
-impl ToNumber for i64 {
-    fn number(self) -> Number {
-        Number::I64(self)
-    }
-}
-
-fn exemplars<'a, T: ToNumber + 'a>(
-    parts: &mut Parts<'_>,
-    list: impl Iterator<Item = &'a opentelemetry_sdk::metrics::data::Exemplar<T>>,
-) {
-    for e in list {
-        parts.exemplar(
-            e.value.number(),
-            e.time(),
-            *e.trace_id(),
-            *e.span_id(),
-            e.filtered_attributes().map(kv),
-        );
-    }
-}
-
-fn walk_data<T: ToNumber>(parts: &mut Parts<'_>, metric: &Metric, data: &MetricData<T>) {
-    use opentelemetry_sdk::metrics::Temporality;
-    let info = |kind, temporality, start_time| MetricInfo {
-        name: metric.name(),
-        description: metric.description(),
-        unit: metric.unit(),
-        kind,
-        temporality,
-        start_time,
-    };
-    match data {
-        MetricData::Gauge(g) => {
-            parts.metric(info(
-                MetricKind::Gauge,
-                Temporality::Cumulative,
-                g.start_time(),
-            ));
-            for p in g.data_points() {
-                parts.number(p.attributes().map(kv), p.value().number());
-                exemplars(parts, p.exemplars());
-            }
-        }
-        MetricData::Sum(s) => {
-            let kind = if s.is_monotonic() {
-                MetricKind::Counter
-            } else {
-                MetricKind::UpDownCounter
-            };
-            parts.metric(info(kind, s.temporality(), Some(s.start_time())));
-            for p in s.data_points() {
-                parts.number(p.attributes().map(kv), p.value().number());
-                exemplars(parts, p.exemplars());
-            }
-        }
-        MetricData::Histogram(h) => {
-            parts.metric(info(
-                MetricKind::Histogram,
-                h.temporality(),
-                Some(h.start_time()),
-            ));
-            for p in h.data_points() {
-                parts.histogram(
-                    p.attributes().map(kv),
-                    p.bounds(),
-                    p.bucket_counts(),
-                    p.count(),
-                    p.sum().number(),
-                );
-                exemplars(parts, p.exemplars());
-            }
-        }
-        MetricData::ExponentialHistogram(h) => {
-            parts.metric(info(
-                MetricKind::ExponentialHistogram,
-                h.temporality(),
-                Some(h.start_time()),
-            ));
-            for p in h.data_points() {
-                let data = ExponentialData {
-                    scale: p.scale(),
-                    zero_count: p.zero_count(),
-                    zero_threshold: p.zero_threshold(),
-                    positive_offset: p.positive_bucket().offset(),
-                    positive_counts: p.positive_bucket().counts(),
-                    negative_offset: p.negative_bucket().offset(),
-                    negative_counts: p.negative_bucket().counts(),
-                };
-                parts.exponential_histogram(
-                    p.attributes().map(kv),
-                    data,
-                    p.count() as u64,
-                    p.sum().number(),
-                );
-                exemplars(parts, p.exemplars());
-            }
-        }
-    }
+fn add_pairs(a: (usize, usize), b: (usize, usize)) -> (usize, usize) {
+    (a.0 + b.0, a.1 + b.1)
 }

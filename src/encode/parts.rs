@@ -1,6 +1,7 @@
-//! Phase 1: the plain-value sink. Everything recorded is rendered into the
-//! encoder's reusable scratch (names, sorted label blocks, bucket bounds), so
-//! that phase 2 can sort and write without touching the input again.
+//! The plain-value sink that builds the [`Model`]. Everything recorded is
+//! rendered into it (names, sorted label blocks, bucket bounds or native
+//! buckets), as the [`Dialect`] of the wire format asks, so that grouping
+//! and writing never touch the input again.
 
 use std::ops::Range;
 use std::time::SystemTime;
@@ -8,51 +9,21 @@ use std::time::SystemTime;
 use opentelemetry::Value;
 use opentelemetry_sdk::metrics::Temporality;
 
-use super::buckets::{classic_buckets, exponential_buckets, ExponentialData};
-use super::scratch::{
-    ExemplarEntry, MetricEntry, Scratch, SeriesEntry, SeriesValue, Span, WireType,
+use super::buckets::{classic_buckets, exponential_buckets, native_buckets, ExponentialData};
+use super::model::{
+    Dialect, ExemplarEntry, FamilyType, Identity, MetricEntry, Model, Number, SeriesEntry,
+    SeriesValue, Span,
 };
+use super::scratch::Scratch;
 use super::shape::SHAPE_RENAMES;
 use crate::name::{self, NameKind};
-use crate::{
-    Config, DropReason, EncodeStats, Escaping, ExponentialHistograms, Format, RenameReason,
-};
+use crate::{Config, DropReason, EncodeStats, Escaping, ExponentialHistograms, RenameReason};
 
 /// Points with at most this many attributes are rendered through shapes.
 const SHAPED: usize = 16;
 
 /// Filler for the unused slots of the attribute stack.
 static NO_VALUE: Value = Value::Bool(false);
-
-/// A measured value as recorded: integers stay exact.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub enum Number {
-    /// An unsigned integer.
-    U64(u64),
-    /// A signed integer.
-    I64(i64),
-    /// A float, possibly NaN or infinite.
-    F64(f64),
-}
-
-impl Number {
-    pub(crate) fn as_f64(self) -> f64 {
-        match self {
-            Number::U64(v) => v as f64,
-            Number::I64(v) => v as f64,
-            Number::F64(v) => v,
-        }
-    }
-
-    /// NaN or negative: not a valid OpenMetrics counter value or histogram sum.
-    pub(crate) fn is_nan_or_negative(self) -> bool {
-        match self {
-            Number::U64(_) => false,
-            Number::I64(v) => v < 0,
-            Number::F64(v) => v.is_nan() || v < 0.0,
-        }
-    }
-}
 
 /// The OpenTelemetry kind of a metric, as far as the encoder cares.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -95,8 +66,9 @@ pub struct MetricInfo<'a> {
 #[derive(Debug)]
 pub struct Parts<'s> {
     config: &'s Config,
-    format: Format,
+    dialect: Dialect,
     escaping: Escaping,
+    m: &'s mut Model,
     s: &'s mut Scratch,
     stats: &'s mut EncodeStats,
     /// The metric that points go to; `None` before the first metric.
@@ -116,15 +88,17 @@ pub(crate) fn time_nanos(t: SystemTime) -> i128 {
 impl<'s> Parts<'s> {
     pub(super) fn new(
         config: &'s Config,
-        format: Format,
+        dialect: Dialect,
         escaping: Escaping,
+        m: &'s mut Model,
         s: &'s mut Scratch,
         stats: &'s mut EncodeStats,
     ) -> Self {
         Parts {
             config,
-            format,
+            dialect,
             escaping,
+            m,
             s,
             stats,
             current: None,
@@ -133,15 +107,12 @@ impl<'s> Parts<'s> {
         }
     }
 
-    fn om(&self) -> bool {
-        self.format == Format::OpenMetrics
-    }
-
     /// The resource's attributes: they become `target_info` labels, and the
     /// selected ones constant labels on every series. Call it at most once, first.
     pub fn resource<'a>(&mut self, attributes: impl IntoIterator<Item = (&'a str, &'a Value)>) {
         let s = &mut *self.s;
         s.shapes.invalidate();
+        s.target_labels.clear();
         for (key, value) in attributes {
             let Some(l) =
                 s.push_fixed_attr(self.config.strategy, self.escaping, key, value, self.stats)
@@ -160,6 +131,12 @@ impl<'s> Parts<'s> {
                 s.resource_labels_histogram.push(h);
             }
         }
+        // `target_info` is written only with labels.
+        if self.config.target_info && !s.target_labels.is_empty() {
+            let start = self.m.arena.len();
+            super::labels::render(&mut s.target_labels, &[], &s.fixed, &mut self.m.arena);
+            self.m.target = Some(Span::new(start, self.m.arena.len()));
+        }
     }
 
     /// Starts an instrumentation scope; the metrics that follow belong to it.
@@ -173,12 +150,13 @@ impl<'s> Parts<'s> {
         self.current = None;
         self.dropping = None;
         let s = &mut *self.s;
+        let arena = &mut self.m.arena;
         s.shapes.invalidate();
         // The scope's sort key: name, version, schema URL, attributes.
-        let key_start = s.arena.len();
+        let key_start = arena.len();
         for part in [name, version.unwrap_or(""), schema_url.unwrap_or("")] {
-            s.arena.extend_from_slice(part.as_bytes());
-            s.arena.push(0);
+            arena.extend_from_slice(part.as_bytes());
+            arena.push(0);
         }
         let start = s.scope_fixed.len();
         if self.config.scope_info {
@@ -194,12 +172,12 @@ impl<'s> Parts<'s> {
             }
         }
         for (key, value) in attributes {
-            s.arena.extend_from_slice(key.as_bytes());
-            s.arena.push(1);
+            arena.extend_from_slice(key.as_bytes());
+            arena.push(1);
             s.tmp_value.clear();
             crate::value::write_value(value, &mut s.tmp_value);
-            s.arena.extend_from_slice(s.tmp_value.as_bytes());
-            s.arena.push(0);
+            arena.extend_from_slice(s.tmp_value.as_bytes());
+            arena.push(0);
             if self.config.scope_info {
                 if let Some(l) =
                     s.push_scope_attr(self.config.strategy, self.escaping, key, value, self.stats)
@@ -208,7 +186,7 @@ impl<'s> Parts<'s> {
                 }
             }
         }
-        s.scope_key = Span::new(key_start, s.arena.len());
+        s.scope_key = Span::new(key_start, arena.len());
         self.scope_labels = start..s.scope_fixed.len();
     }
 
@@ -216,7 +194,7 @@ impl<'s> Parts<'s> {
     pub fn metric(&mut self, info: MetricInfo<'_>) {
         self.start_metric(info);
         let recorded = self.current.is_some();
-        self.s.walked.push(recorded);
+        self.m.walked.push(recorded);
     }
 
     fn start_metric(&mut self, info: MetricInfo<'_>) {
@@ -237,8 +215,7 @@ impl<'s> Parts<'s> {
             self.dropping = Some(DropReason::ExponentialHistogram);
             return;
         }
-        let om = self.om();
-        let s = &mut *self.s;
+        let (s, m, dialect) = (&mut *self.s, &mut *self.m, self.dialect);
         let t = name::metric_name(
             self.config,
             info.name,
@@ -254,71 +231,60 @@ impl<'s> Parts<'s> {
         if t.sanitized {
             self.stats.rename(RenameReason::MetricName, 1);
         }
-        let wire = match kind {
-            NameKind::Counter if !om || s.tmp_name.ends_with("_total") => WireType::Counter,
-            NameKind::Counter => WireType::Unknown,
-            NameKind::Gauge => WireType::Gauge,
-            NameKind::Histogram => WireType::Histogram,
+        let family_type = match kind {
+            NameKind::Counter if !dialect.counters_need_total || s.tmp_name.ends_with("_total") => {
+                FamilyType::Counter
+            }
+            NameKind::Counter => FamilyType::Unknown,
+            NameKind::Gauge => FamilyType::Gauge,
+            NameKind::Histogram => FamilyType::Histogram,
         };
-        // Escape the full name first, then strip `_total` for the OpenMetrics
-        // family, so that `sample == family + "_total"` holds in every scheme.
-        let family_start = s.arena.len();
-        let quoted = if name::is_legacy_metric_name(&s.tmp_name) {
-            s.arena.extend_from_slice(s.tmp_name.as_bytes());
-            false
-        } else if self.escaping == Escaping::AllowUtf8 {
-            s.arena.extend_from_slice(s.tmp_name.as_bytes());
-            true
+        // Escape the full name first, then strip `_total` for a family named
+        // without it, so that `sample == family + "_total"` holds in every scheme.
+        let utf8 = !name::is_legacy_metric_name(&s.tmp_name);
+        let wire = if !utf8 || self.escaping == Escaping::AllowUtf8 {
+            &s.tmp_name
         } else {
             s.tmp_value.clear();
             name::escape_name(&s.tmp_name, self.escaping, false, &mut s.tmp_value);
-            s.arena.extend_from_slice(s.tmp_value.as_bytes());
             self.stats.rename(RenameReason::Escaped, 1);
-            false
+            &s.tmp_value
         };
-        let mut family_end = s.arena.len();
-        if om && wire == WireType::Counter {
-            family_end -= "_total".len();
+        let mut family = m.intern(wire.as_bytes());
+        let utf8 = utf8 && self.escaping == Escaping::AllowUtf8;
+        if dialect.counter_family_without_total && family_type == FamilyType::Counter {
+            family.end -= "_total".len();
         }
-        if family_end == family_start {
+        if family.is_empty() {
             // A counter named just `_total` (UTF-8 strategies): no family name left.
-            s.arena.truncate(family_start);
             self.dropping = Some(DropReason::InvalidName);
             return;
         }
-        let family = Span::new(family_start, family_end);
-        let unit_start = s.arena.len();
-        s.arena.extend_from_slice(s.tmp_unit.as_bytes());
-        let unit = Span::new(unit_start, s.arena.len());
-        let help = s.push_arena(info.description.as_bytes());
-        // Tie-break key for a deterministic order between metrics of one family.
-        let tie_start = s.arena.len();
-        let scope_key = s.scope_key;
-        s.arena
-            .extend_from_within(scope_key.start as usize..scope_key.end as usize);
-        for part in [info.name, info.description, info.unit] {
-            s.arena.extend_from_slice(part.as_bytes());
-            s.arena.push(0);
-        }
-        // A gauge and an up-down counter of one name are both gauges here.
-        s.arena.push(info.kind as u8);
-        let tiebreak = Span::new(tie_start, s.arena.len());
+        let unit = m.intern(s.tmp_unit.as_bytes());
+        let help = m.intern(info.description.as_bytes());
+        let identity = Identity {
+            scope: s.scope_key,
+            name: m.intern(info.name.as_bytes()),
+            description: help,
+            unit: m.intern(info.unit.as_bytes()),
+            kind: info.kind as u8,
+        };
         let start_time = match info.kind {
             MetricKind::Counter | MetricKind::Histogram | MetricKind::ExponentialHistogram
-                if self.config.created && om =>
+                if dialect.start_times =>
             {
                 info.start_time.map(time_nanos)
             }
             _ => None,
         };
-        let first = s.series.len() as u32;
-        s.metrics.push(MetricEntry {
+        let first = m.series.len() as u32;
+        m.metrics.push(MetricEntry {
             family,
-            quoted,
-            wire,
+            utf8,
+            kind: family_type,
             unit,
             help,
-            tiebreak,
+            identity,
             number: 0,
             start_time,
             first,
@@ -327,7 +293,7 @@ impl<'s> Parts<'s> {
             rank: 0,
             dropped: false,
         });
-        self.current = Some(s.metrics.len() - 1);
+        self.current = Some(m.metrics.len() - 1);
     }
 
     /// Counts a point of a dropped metric; true when the point is not recorded.
@@ -340,7 +306,7 @@ impl<'s> Parts<'s> {
             // A point that does not match its metric's kind (a number for a
             // histogram metric, or the reverse) is ignored: written, it would
             // be a sample of the wrong shape inside the family.
-            Some(m) => (self.s.metrics[m].wire == WireType::Histogram) != histogram,
+            Some(m) => (self.m.metrics[m].kind == FamilyType::Histogram) != histogram,
             None => true,
         }
     }
@@ -368,15 +334,15 @@ impl<'s> Parts<'s> {
         }
         let gathered = &stack[..n];
         let s = &mut *self.s;
+        let arena = &mut self.m.arena;
         if histogram && s.resource_le {
             self.stats.rename(RenameReason::ReservedLabel, 1);
         }
-        let start = s.arena.len();
+        let start = arena.len();
         if overflow.is_none() {
             if let Some(shape) = s.shapes.find(histogram, gathered) {
-                if super::shape::render(shape, gathered, &mut s.tmp_value, &mut s.arena, self.stats)
-                {
-                    return Span::new(start, s.arena.len());
+                if super::shape::render(shape, gathered, &mut s.tmp_value, arena, self.stats) {
+                    return Span::new(start, arena.len());
                 }
             }
         }
@@ -411,7 +377,7 @@ impl<'s> Parts<'s> {
             &s.resource_labels
         };
         s.labels.extend_from_slice(resource);
-        let merged = super::labels::render(&mut s.labels, &s.point, &s.fixed, &mut s.arena);
+        let merged = super::labels::render(&mut s.labels, &s.point, &s.fixed, arena);
         self.stats.rename(RenameReason::LabelMerged, merged);
         if merged == 0 && complete && overflow.is_none() {
             let mut per_point = [0; 3];
@@ -422,28 +388,29 @@ impl<'s> Parts<'s> {
                 histogram, gathered, &s.labels, &s.point, &s.fixed, per_point,
             );
         }
-        Span::new(start, s.arena.len())
+        Span::new(start, arena.len())
     }
 
-    fn push_series(&mut self, labels: Span, value: SeriesValue) {
-        let Some(m) = self.current else { return };
-        let s = &mut *self.s;
-        if s.metrics[m].number == 0 {
-            let (SeriesValue::Number(n) | SeriesValue::Histogram { sum: n, .. }) = value;
-            s.metrics[m].number = match n {
+    /// Adds a series to the current metric; `sum` is its number or its
+    /// histogram's sum (the metric's number type comes from its first one).
+    fn push_series(&mut self, labels: Span, value: SeriesValue, sum: Number) {
+        let Some(current) = self.current else { return };
+        let m = &mut *self.m;
+        if m.metrics[current].number == 0 {
+            m.metrics[current].number = match sum {
                 Number::U64(_) => 1,
                 Number::I64(_) => 2,
                 Number::F64(_) => 3,
             };
         }
-        let at = s.exemplars.len();
-        s.series.push(SeriesEntry {
-            metric: m as u32,
+        let at = m.exemplars.len();
+        m.series.push(SeriesEntry {
+            metric: current as u32,
             labels,
             value,
             exemplars: Span::new(at, at),
         });
-        s.metrics[m].end = s.series.len() as u32;
+        m.metrics[current].end = m.series.len() as u32;
     }
 
     /// A counter, up-down-counter or gauge data point.
@@ -456,7 +423,7 @@ impl<'s> Parts<'s> {
             return;
         }
         let labels = self.label_block(attributes, false);
-        self.push_series(labels, SeriesValue::Number(value));
+        self.push_series(labels, SeriesValue::Number(value), value);
     }
 
     /// An explicit-bucket histogram data point: `counts` has one entry per
@@ -476,23 +443,25 @@ impl<'s> Parts<'s> {
             return;
         }
         let labels = self.label_block(attributes, true);
-        let s = &mut *self.s;
-        let start = s.bounds.len();
-        let count = classic_buckets(bounds, counts, &mut s.bounds, &mut s.cumulative).max(count);
-        let buckets = Span::new(start, s.bounds.len());
-        self.push_series(
-            labels,
-            SeriesValue::Histogram {
-                buckets,
-                count,
-                sum,
-            },
-        );
+        let m = &mut *self.m;
+        let start = m.bounds.len();
+        let count = classic_buckets(bounds, counts, &mut m.bounds, &mut m.cumulative).max(count);
+        let buckets = Span::new(start, m.bounds.len());
+        let value = SeriesValue::Histogram {
+            buckets,
+            count,
+            sum,
+        };
+        self.push_series(labels, value, sum);
     }
 
-    /// An exponential-histogram data point, written as a classic histogram
+    /// An exponential-histogram data point. Written as a native histogram
+    /// where the dialect has them (downscaled to schema 8 at most; a scale
+    /// below -4 is dropped and counted), otherwise as a classic histogram
     /// whose bounds are the exact bucket boundaries (see
-    /// [`ExponentialHistograms::Buckets`]). `count` as for [`Parts::histogram`].
+    /// [`ExponentialHistograms::Buckets`]). `count` as for
+    /// [`Parts::histogram`] in classic buckets; a native histogram's count is
+    /// its zero count plus its buckets (see [`DropReason::HistogramCount`]).
     pub fn exponential_histogram<'a>(
         &mut self,
         attributes: impl IntoIterator<Item = (&'a str, &'a Value)>,
@@ -503,20 +472,44 @@ impl<'s> Parts<'s> {
         if self.skip_point(true) {
             return;
         }
+        if self.dialect.native_histograms {
+            let m = &mut *self.m;
+            let native = match native_buckets(data, count, sum, &mut m.native_counts) {
+                Ok((native, matched)) => {
+                    if !matched {
+                        self.stats.drop(DropReason::HistogramCount, 1);
+                    }
+                    native
+                }
+                Err(reason) => {
+                    self.stats.drop(reason, 1);
+                    return;
+                }
+            };
+            let labels = self.label_block(attributes, true);
+            let m = &mut *self.m;
+            m.natives.push(native);
+            let value = SeriesValue::Native(m.natives.len() as u32 - 1);
+            self.push_series(labels, value, sum);
+            return;
+        }
         let labels = self.label_block(attributes, true);
-        let s = &mut *self.s;
-        let start = s.bounds.len();
-        let count = exponential_buckets(data, &mut s.tmp_counts, &mut s.bounds, &mut s.cumulative)
-            .max(count);
-        let buckets = Span::new(start, s.bounds.len());
-        self.push_series(
-            labels,
-            SeriesValue::Histogram {
-                buckets,
-                count,
-                sum,
-            },
-        );
+        let m = &mut *self.m;
+        let start = m.bounds.len();
+        let count = exponential_buckets(
+            data,
+            &mut self.s.tmp_counts,
+            &mut m.bounds,
+            &mut m.cumulative,
+        )
+        .max(count);
+        let buckets = Span::new(start, m.bounds.len());
+        let value = SeriesValue::Histogram {
+            buckets,
+            count,
+            sum,
+        };
+        self.push_series(labels, value, sum);
     }
 
     /// An exemplar of the data point recorded last.
@@ -532,38 +525,39 @@ impl<'s> Parts<'s> {
         if self.dropping.is_some() {
             return;
         }
-        let Some(series) = self.s.series.last() else {
+        let m = &mut *self.m;
+        let Some(series) = m.series.last() else {
             return;
         };
         if series.metric as usize != current {
             return;
         }
-        let wire = self.s.metrics[current].wire;
-        let can_carry = matches!(wire, WireType::Counter | WireType::Histogram);
+        let kind = m.metrics[current].kind;
+        let can_carry = matches!(kind, FamilyType::Counter | FamilyType::Histogram);
         let finite = !matches!(value, Number::F64(v) if !v.is_finite());
-        if !self.om() || !self.config.exemplars || !can_carry || !finite {
+        if !self.dialect.exemplars || !can_carry || !finite {
             self.stats.drop(DropReason::Exemplar, 1);
             return;
         }
-        let s = &mut *self.s;
-        let start = s.arena.len();
+        let start = m.arena.len();
         let left_out = super::labels::render_exemplar(
             self.config.strategy,
             self.escaping,
             &trace_id,
             &span_id,
             filtered_attributes,
-            s,
+            self.s,
+            &mut m.arena,
         );
         self.stats.drop(DropReason::ExemplarAttribute, left_out);
-        let labels = Span::new(start, s.arena.len());
-        s.exemplars.push(ExemplarEntry {
+        let labels = Span::new(start, m.arena.len());
+        m.exemplars.push(ExemplarEntry {
             labels,
             value,
             time: time_nanos(time),
         });
-        let end = s.exemplars.len() as u32;
-        if let Some(last) = s.series.last_mut() {
+        let end = m.exemplars.len();
+        if let Some(last) = m.series.last_mut() {
             last.exemplars.end = end;
         }
     }

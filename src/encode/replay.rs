@@ -23,15 +23,23 @@ use opentelemetry_sdk::metrics::data::{AggregatedMetrics, Metric, MetricData, Re
 use opentelemetry_sdk::metrics::Temporality;
 
 use super::buckets::classic_buckets;
-use super::parts::{time_nanos, Number};
-use super::scratch::{Scratch, SeriesValue};
-use super::{kv, ToNumber};
+use super::model::{Model, Number, SeriesValue};
+use super::parts::time_nanos;
+use super::walk::{kv, ToNumber};
 use crate::{EncodeStats, Escaping, Format};
 
 /// Tags of the print's grammar: each element of a sequence starts with its
 /// tag, each sequence ends with `END`, so the print is self-delimiting.
 const END: u8 = 0;
 const ITEM: u8 = 1;
+
+/// Tags of a long text (a name, description or unit of at least
+/// [`Strings::LONG`](super::model::Strings::LONG) bytes): its bytes follow
+/// (`LITERAL`), or they are those of a text earlier in the print (`SAME`,
+/// then that text's offset). A description shared by many metrics is
+/// printed once, and compared with the bytes printed once.
+const LITERAL: u8 = 1;
+const SAME: u8 = 2;
 
 /// Prints longer than this warm each metric's attributes up before
 /// comparing them (see [`warm`]): their snapshots no longer fit in a core's
@@ -55,8 +63,12 @@ pub(super) struct Replay {
     pub misses: u32,
     /// Its stats once the series were ordered, before anything was written.
     pub stats: EncodeStats,
-    /// The arena's length at that point: what writing appends is dropped again.
-    pub arena_len: usize,
+    /// Long texts printed so far by the recording walk: address, length
+    /// and offset of their bytes in the print.
+    pub long: Vec<(usize, usize, usize)>,
+    /// Buckets of one histogram point while it is replayed.
+    pub bounds: Vec<f64>,
+    pub cumulative: Vec<u64>,
 }
 
 impl Replay {
@@ -119,6 +131,19 @@ trait Print {
         self.word(bytes.len() as u64)?;
         self.raw(bytes)
     }
+
+    /// A metric's name, description or unit: like [`Print::piece`], but a
+    /// long one that repeats an earlier one is printed as a reference.
+    fn text_piece(&mut self, text: &str) -> Option<()> {
+        if text.len() < super::model::Strings::LONG {
+            return self.piece(text.as_bytes());
+        }
+        self.word(text.len() as u64)?;
+        self.long(text.as_bytes())
+    }
+
+    /// The rest of a long text after its length (see [`LITERAL`], [`SAME`]).
+    fn long(&mut self, bytes: &[u8]) -> Option<()>;
 }
 
 /// Appends a print while it walks (after an encode done in full).
@@ -126,12 +151,26 @@ struct Recorder<'a> {
     print: &'a mut Vec<u8>,
     walked: &'a [bool],
     text: &'a mut String,
+    long: &'a mut Vec<(usize, usize, usize)>,
 }
 
 impl Print for Recorder<'_> {
     fn raw(&mut self, bytes: &[u8]) -> Option<()> {
         self.print.extend_from_slice(bytes);
         Some(())
+    }
+
+    fn long(&mut self, bytes: &[u8]) -> Option<()> {
+        // The snapshot is borrowed for the whole walk: a text at the address
+        // and length of one printed before has its bytes.
+        let key = (bytes.as_ptr() as usize, bytes.len());
+        if let Some(&(_, _, at)) = self.long.iter().find(|&&(p, n, _)| (p, n) == key) {
+            self.byte(SAME)?;
+            return self.word(at as u64);
+        }
+        self.byte(LITERAL)?;
+        self.long.push((key.0, key.1, self.print.len()));
+        self.raw(bytes)
     }
 
     fn text(&mut self) -> &mut String {
@@ -163,7 +202,9 @@ struct Checker<'a> {
     print: &'a [u8],
     at: usize,
     text: &'a mut String,
-    s: &'a mut Scratch,
+    m: &'a mut Model,
+    bounds: &'a mut Vec<f64>,
+    cumulative: &'a mut Vec<u64>,
     /// The next series to refresh.
     series: usize,
     /// Whether to [`warm`] each metric's attributes first.
@@ -198,12 +239,26 @@ impl Print for Checker<'_> {
         Some(())
     }
 
+    fn long(&mut self, bytes: &[u8]) -> Option<()> {
+        let tag = *self.print.get(self.at)?;
+        self.at += 1;
+        match tag {
+            LITERAL => self.raw(bytes),
+            SAME => {
+                let at = word(self.print.get(self.at..self.at + 8)?) as usize;
+                self.at += 8;
+                same(self.print.get(at..at.checked_add(bytes.len())?)?, bytes).then_some(())
+            }
+            _ => None,
+        }
+    }
+
     fn text(&mut self) -> &mut String {
         self.text
     }
 
     fn recorded(&mut self, j: usize) -> Option<bool> {
-        self.s.walked.get(j).copied()
+        self.m.walked.get(j).copied()
     }
 
     fn warms(&self) -> bool {
@@ -211,7 +266,7 @@ impl Print for Checker<'_> {
     }
 
     fn number(&mut self, value: Number) -> Option<()> {
-        let e = self.s.series.get_mut(self.series)?;
+        let e = self.m.series.get_mut(self.series)?;
         let SeriesValue::Number(_) = e.value else {
             return None;
         };
@@ -227,28 +282,21 @@ impl Print for Checker<'_> {
         count: u64,
         sum: Number,
     ) -> Option<()> {
-        let s = &mut *self.s;
-        let e = s.series.get_mut(self.series)?;
+        let m = &mut *self.m;
+        let e = m.series.get_mut(self.series)?;
         let SeriesValue::Histogram { buckets, .. } = e.value else {
             return None;
         };
         // The same computation as the full encode's, into spare vectors.
-        s.replay_bounds.clear();
-        s.replay_cumulative.clear();
-        let count = classic_buckets(
-            bounds,
-            counts,
-            &mut s.replay_bounds,
-            &mut s.replay_cumulative,
-        )
-        .max(count);
+        self.bounds.clear();
+        self.cumulative.clear();
+        let count = classic_buckets(bounds, counts, self.bounds, self.cumulative).max(count);
         // The bounds themselves are in the print; their count must match
         // for the cumulative counts to be copied over.
-        let range = buckets.start as usize..buckets.end as usize;
-        if range.len() != s.replay_cumulative.len() {
+        if buckets.len() != self.cumulative.len() {
             return None;
         }
-        s.cumulative[range].copy_from_slice(&s.replay_cumulative);
+        m.cumulative[buckets.range()].copy_from_slice(self.cumulative);
         e.value = SeriesValue::Histogram {
             buckets,
             count,
@@ -280,55 +328,48 @@ fn same(a: &[u8], b: &[u8]) -> bool {
     }
 }
 
-/// Records the print of `metrics`, just encoded in full into `s`. `None`
-/// when that encode cannot be replayed.
-pub(super) fn record(
-    metrics: &ResourceMetrics,
-    created_om: bool,
-    s: &Scratch,
-    print: &mut Vec<u8>,
-    text: &mut String,
-) -> Option<()> {
-    print.clear();
-    if !s.exemplars.is_empty() {
-        return None;
+impl Replay {
+    /// Records the print of `metrics`, just encoded in full into `m`; false
+    /// when that encode cannot be replayed.
+    pub fn record(&mut self, metrics: &ResourceMetrics, start_times: bool, m: &Model) -> bool {
+        self.print.clear();
+        self.long.clear();
+        if !m.exemplars.is_empty() {
+            return false;
+        }
+        let mut recorder = Recorder {
+            print: &mut self.print,
+            walked: &m.walked,
+            text: &mut self.text,
+            long: &mut self.long,
+        };
+        walk(metrics, start_times, &mut recorder) == Some(m.walked.len())
     }
-    let mut recorder = Recorder {
-        print,
-        walked: &s.walked,
-        text,
-    };
-    let metrics_walked = walk(metrics, created_om, &mut recorder)?;
-    (metrics_walked == recorder.walked.len()).then_some(())
-}
 
-/// Walks `metrics` against `print`, refreshing the values of the series in
-/// `s`. `Some` if the snapshot matched the print in everything but values
-/// (the scratch is then ready to be written again); after `None` the
-/// scratch holds a mix of old and new values and must be rebuilt.
-pub(super) fn check(
-    metrics: &ResourceMetrics,
-    created_om: bool,
-    print: &[u8],
-    text: &mut String,
-    s: &mut Scratch,
-) -> Option<()> {
-    let mut checker = Checker {
-        print,
-        at: 0,
-        text,
-        s,
-        series: 0,
-        warm: print.len() > WARM_ABOVE,
-    };
-    walk(metrics, created_om, &mut checker)?;
-    let complete = checker.at == print.len() && checker.series == checker.s.series.len();
-    complete.then_some(())
+    /// Walks `metrics` against the print, refreshing the values of the
+    /// series in `m`. True if the snapshot matched the print in everything
+    /// but values (the model is then ready to be written again); after
+    /// false the model holds a mix of old and new values and must be rebuilt.
+    pub fn check(&mut self, metrics: &ResourceMetrics, start_times: bool, m: &mut Model) -> bool {
+        let mut checker = Checker {
+            print: &self.print,
+            at: 0,
+            text: &mut self.text,
+            m,
+            bounds: &mut self.bounds,
+            cumulative: &mut self.cumulative,
+            series: 0,
+            warm: self.print.len() > WARM_ABOVE,
+        };
+        walk(metrics, start_times, &mut checker).is_some()
+            && checker.at == checker.print.len()
+            && checker.series == checker.m.series.len()
+    }
 }
 
 /// The walk of [`super::walk`], printing what the full encode reads apart
 /// from values; returns how many metrics it visited.
-fn walk<P: Print>(metrics: &ResourceMetrics, created_om: bool, p: &mut P) -> Option<usize> {
+fn walk<P: Print>(metrics: &ResourceMetrics, start_times: bool, p: &mut P) -> Option<usize> {
     attributes(p, metrics.resource().iter().map(|(k, v)| (k.as_str(), v)))?;
     let mut j = 0;
     for sm in metrics.scope_metrics() {
@@ -350,9 +391,9 @@ fn walk<P: Print>(metrics: &ResourceMetrics, created_om: bool, p: &mut P) -> Opt
             let recorded = p.recorded(j)?;
             j += 1;
             match metric.data() {
-                AggregatedMetrics::F64(d) => data(p, metric, d, 3, recorded, created_om)?,
-                AggregatedMetrics::U64(d) => data(p, metric, d, 1, recorded, created_om)?,
-                AggregatedMetrics::I64(d) => data(p, metric, d, 2, recorded, created_om)?,
+                AggregatedMetrics::F64(d) => data(p, metric, d, 3, recorded, start_times)?,
+                AggregatedMetrics::U64(d) => data(p, metric, d, 1, recorded, start_times)?,
+                AggregatedMetrics::I64(d) => data(p, metric, d, 2, recorded, start_times)?,
             }
         }
         p.byte(END)?;
@@ -402,10 +443,10 @@ fn data<P: Print, T: ToNumber>(
     data: &MetricData<T>,
     number_type: u8,
     recorded: bool,
-    created_om: bool,
+    start_times: bool,
 ) -> Option<()> {
     for text in [metric.name(), metric.description(), metric.unit()] {
-        p.piece(text.as_bytes())?;
+        p.text_piece(text)?;
     }
     let (kind, temporality, start) = match data {
         MetricData::Gauge(_) => (0, Temporality::Cumulative, None),
@@ -420,8 +461,8 @@ fn data<P: Print, T: ToNumber>(
         _ => 2,
     };
     p.raw(&[number_type, kind, temporality])?;
-    // The start time only matters where the full encode writes `_created`.
-    match start.filter(|_| created_om) {
+    // The start time only matters where the full encode writes it.
+    match start.filter(|_| start_times) {
         Some(t) => {
             p.byte(ITEM)?;
             p.raw(&time_nanos(t).to_le_bytes())?;

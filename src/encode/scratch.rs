@@ -1,131 +1,17 @@
-//! The encoder's reusable scratch space. Every `Vec` here is cleared, never
-//! dropped, between calls, so a snapshot of unchanged shape reuses it all.
+//! The sink's reusable working space: label stores, the current scope's
+//! labels, temporary strings and the label-block plans. Every `Vec` here is
+//! cleared, never dropped, between calls.
 
 use opentelemetry::Value;
 
 use super::labels::Label;
-use super::parts::Number;
+use super::model::Span;
 use super::shape::Shapes;
 use crate::name;
 use crate::{DropReason, EncodeStats, Escaping, RenameReason, TranslationStrategy};
 
-/// A byte range in one of the arenas. `u32` keeps entries small; arenas
-/// larger than 4 GiB are not supported (a snapshot that large cannot be
-/// scraped anyway).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub(crate) struct Span {
-    pub start: u32,
-    pub end: u32,
-}
-
-impl Span {
-    pub fn new(start: usize, end: usize) -> Span {
-        Span {
-            start: start as u32,
-            end: end as u32,
-        }
-    }
-
-    pub fn get(self, arena: &[u8]) -> &[u8] {
-        arena
-            .get(self.start as usize..self.end as usize)
-            .unwrap_or_default()
-    }
-
-    pub fn len(self) -> usize {
-        (self.end - self.start) as usize
-    }
-
-    pub fn is_empty(self) -> bool {
-        self.end == self.start
-    }
-}
-
-/// How a family's samples are typed on the wire.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub(crate) enum WireType {
-    Counter,
-    /// OpenMetrics: a counter whose name does not end in `_total`.
-    Unknown,
-    Gauge,
-    Histogram,
-}
-
-#[derive(Clone, Debug)]
-pub(crate) struct MetricEntry {
-    /// Family name (wire form, unquoted, unescaped when `quoted`).
-    pub family: Span,
-    /// Whether names of this family are written quoted (UTF-8).
-    pub quoted: bool,
-    pub wire: WireType,
-    pub unit: Span,
-    pub help: Span,
-    /// Scope and metric identity, for a deterministic order.
-    pub tiebreak: Span,
-    /// The number type of its first point (0 before any point, then 1 `u64`,
-    /// 2 `i64`, 3 `f64`; a histogram's by its sum): the SDK keeps a `u64` and
-    /// an `f64` instrument of one name apart, and nothing else tells them apart.
-    pub number: u8,
-    /// Start time (ns), when `_created` samples are written.
-    pub start_time: Option<i128>,
-    /// Its series: `series[first..end]`.
-    pub first: u32,
-    pub end: u32,
-    /// Family group (index into `groups`) once sorted.
-    pub group: u32,
-    /// Position in the sorted metric order.
-    pub rank: u32,
-    pub dropped: bool,
-}
-
-#[derive(Clone, Copy, Debug)]
-pub(crate) enum SeriesValue {
-    Number(Number),
-    /// `bounds[buckets]` / `cumulative[buckets]`; `count` is the `+Inf` bucket.
-    Histogram {
-        buckets: Span,
-        count: u64,
-        sum: Number,
-    },
-}
-
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct SeriesEntry {
-    pub metric: u32,
-    pub labels: Span,
-    pub value: SeriesValue,
-    /// `exemplars[exemplars]`.
-    pub exemplars: Span,
-}
-
-impl SeriesEntry {
-    /// How many finite bucket bounds a histogram series has (0 for a number).
-    pub fn buckets(&self) -> usize {
-        match self.value {
-            SeriesValue::Histogram { buckets, .. } => buckets.len(),
-            SeriesValue::Number(_) => 0,
-        }
-    }
-}
-
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct ExemplarEntry {
-    pub labels: Span,
-    pub value: Number,
-    pub time: i128,
-}
-
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Group {
-    /// The first metric (by rank) of this family: its name, type, help, unit win.
-    pub metric: u32,
-    pub dropped: bool,
-}
-
 #[derive(Debug, Default)]
 pub(crate) struct Scratch {
-    /// Names, label blocks, help texts, exemplar labels of this call.
-    pub arena: Vec<u8>,
     /// Labels shared by many points (resource and scope labels).
     pub fixed: Vec<u8>,
     /// The labels of the point being recorded.
@@ -139,47 +25,20 @@ pub(crate) struct Scratch {
     /// Whether `resource_labels_histogram` renamed a label.
     pub resource_le: bool,
     pub target_labels: Vec<Label>,
+    /// The current scope's sort key, in the model's arena.
     pub scope_key: Span,
-    pub metrics: Vec<MetricEntry>,
-    pub series: Vec<SeriesEntry>,
-    pub exemplars: Vec<ExemplarEntry>,
-    pub bounds: Vec<f64>,
-    pub cumulative: Vec<u64>,
     pub tmp_counts: Vec<u64>,
-    pub groups: Vec<Group>,
-    /// Metric indices by rank (family, then tie-break).
-    pub metric_order: Vec<u32>,
-    /// Series indices in write order.
-    pub order: Vec<u32>,
-    /// The sorted series order of the previous call (before duplicates were
-    /// dropped), tried first by the next one; kept across calls.
-    pub previous_order: Vec<u32>,
-    /// `order` ranges (families) that hold series with equal label sets.
-    pub duplicate_families: Vec<(usize, usize)>,
-    /// (sample name span in `arena`, group) pairs for name-clash detection.
-    pub sample_names: Vec<(Span, u32)>,
-    /// Rendered `le` values of the histogram series written last.
-    pub le_text: Vec<u8>,
-    pub le_spans: Vec<Span>,
-    pub le_bounds: Vec<f64>,
     pub tmp_name: String,
     pub tmp_unit: String,
     pub tmp_value: String,
     pub tmp_label: String,
     /// Label-block plans of the current scope.
     pub shapes: Shapes,
-    /// Per `Parts::metric` call of this encode, in order: whether the metric
-    /// was recorded (its points became series) rather than dropped.
-    pub walked: Vec<bool>,
-    /// Buckets of one histogram point while it is replayed.
-    pub replay_bounds: Vec<f64>,
-    pub replay_cumulative: Vec<u64>,
 }
 
 impl Scratch {
     /// Empties everything for a new encode call (see [`Shapes::start_call`]).
     pub fn clear(&mut self, keys_outlive_call: bool) {
-        self.arena.clear();
         self.fixed.clear();
         self.point.clear();
         self.labels.clear();
@@ -189,59 +48,21 @@ impl Scratch {
         self.resource_le = false;
         self.target_labels.clear();
         self.scope_key = Span::default();
-        self.metrics.clear();
-        self.series.clear();
-        self.exemplars.clear();
-        self.bounds.clear();
-        self.cumulative.clear();
         self.tmp_counts.clear();
-        self.groups.clear();
-        self.metric_order.clear();
-        self.order.clear();
-        self.duplicate_families.clear();
-        self.sample_names.clear();
-        self.le_text.clear();
-        self.le_spans.clear();
-        self.le_bounds.clear();
-        self.walked.clear();
         self.shapes.start_call(keys_outlive_call);
     }
 
     /// The bytes this encode used and the bytes held, in the buffers that
     /// grow with the snapshot. Left out, though freed with the rest: the
-    /// shapes, the `tmp_*` strings, the `le_*` cache and the bucket vectors
-    /// of one point, all bounded by a single metric or point.
+    /// shapes, the `tmp_*` strings and vectors, all bounded by a single
+    /// metric or point.
     pub fn footprint(&self) -> (usize, usize) {
-        fn add<T>(acc: &mut (usize, usize), v: &Vec<T>) {
-            let size = std::mem::size_of::<T>();
-            acc.0 += v.len() * size;
-            acc.1 += v.capacity() * size;
-        }
         let mut acc = (0, 0);
-        add(&mut acc, &self.arena);
-        add(&mut acc, &self.fixed);
-        add(&mut acc, &self.point);
-        add(&mut acc, &self.labels);
-        add(&mut acc, &self.target_labels);
-        add(&mut acc, &self.metrics);
-        add(&mut acc, &self.series);
-        add(&mut acc, &self.exemplars);
-        add(&mut acc, &self.bounds);
-        add(&mut acc, &self.cumulative);
-        add(&mut acc, &self.groups);
-        add(&mut acc, &self.metric_order);
-        add(&mut acc, &self.order);
-        add(&mut acc, &self.previous_order);
-        add(&mut acc, &self.sample_names);
-        add(&mut acc, &self.walked);
+        super::model::add(&mut acc, &self.fixed);
+        super::model::add(&mut acc, &self.point);
+        super::model::add(&mut acc, &self.labels);
+        super::model::add(&mut acc, &self.target_labels);
         acc
-    }
-
-    /// Appends `s` to the arena, returning its span.
-    pub fn push_arena(&mut self, s: &[u8]) -> Span {
-        let start = self.arena.len();
-        self.arena.extend_from_slice(s);
-        Span::new(start, self.arena.len())
     }
 }
 

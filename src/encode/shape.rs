@@ -19,7 +19,8 @@
 use opentelemetry::Value;
 
 use super::labels::{write_label_name, Label};
-use super::scratch::{Span, Store};
+use super::model::Span;
+use super::scratch::Store;
 use crate::escape::{write_label_value, write_label_value_bytes};
 use crate::num::write_i64;
 use crate::{EncodeStats, RenameReason};
@@ -44,7 +45,7 @@ pub(crate) struct Shape {
     histogram: bool,
     /// The attribute keys, concatenated; key `i` ends at `key_ends[i]`.
     keys: Vec<u8>,
-    key_ends: Vec<u32>,
+    key_ends: Vec<usize>,
     /// Address and length of each key the shape was built from: while the
     /// input is borrowed for the whole call (see [`Shapes::start_call`]),
     /// an equal address and length mean equal bytes.
@@ -66,7 +67,7 @@ impl Shape {
         }
         let mut start = 0;
         for ((&end, &addr), (key, _)) in self.key_ends.iter().zip(&self.key_addrs).zip(keys) {
-            let (begin, end) = (start, end as usize);
+            let (begin, end) = (start, end);
             start = end;
             if by_address && addr == address(key) {
                 continue;
@@ -166,7 +167,7 @@ impl Shapes {
         shape.key_addrs.clear();
         for (key, _) in attributes {
             shape.keys.extend_from_slice(key.as_bytes());
-            shape.key_ends.push(shape.keys.len() as u32);
+            shape.key_ends.push(shape.keys.len());
             shape.key_addrs.push(address(key));
         }
         shape.text.clear();
