@@ -357,3 +357,40 @@ fn a_large_snapshot_replays_and_notices_a_late_change() {
     record(5, "b");
     check("after the new series", true);
 }
+
+/// Long descriptions shared by several metrics are printed once and later
+/// compared by content: a snapshot where one of them differs (same length,
+/// last byte changed) is no replay, and every encode matches a fresh one.
+#[test]
+fn shared_long_descriptions_are_compared_by_content() {
+    let shared: &'static str =
+        Box::leak(format!("{}.", "Shared help ".repeat(20)).into_boxed_str());
+    let changed: &'static str =
+        Box::leak(format!("{}!", "Shared help ".repeat(20)).into_boxed_str());
+    let snapshot_with = |second: &'static str| {
+        let (provider, reader) = provider();
+        let meter = provider.meter("app");
+        for (name, description) in [("a", shared), ("b", second), ("c", shared)] {
+            meter
+                .u64_counter(name)
+                .with_description(description)
+                .build()
+                .add(1, &[]);
+        }
+        (provider, snapshot(&reader))
+    };
+    let snapshots = [snapshot_with(shared), snapshot_with(changed)];
+    let mut long_lived = Encoder::new(Config::default());
+    for i in [0, 0, 1, 1, 0, 0] {
+        let rm = &snapshots[i].1;
+        let mut got = Vec::new();
+        long_lived.encode(rm, Format::PrometheusText, &mut got);
+        let mut want = Vec::new();
+        Encoder::new(Config::default()).encode(rm, Format::PrometheusText, &mut want);
+        assert_eq!(
+            String::from_utf8(got).unwrap(),
+            String::from_utf8(want).unwrap(),
+            "snapshot {i}"
+        );
+    }
+}

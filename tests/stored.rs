@@ -253,3 +253,41 @@ fn scope_attributes_the_specification_drops_are_counted() {
     );
     assert_eq!(stats.dropped_total(), 0);
 }
+
+/// 2,100 scopes, each with a counter sharing one 1 MiB description: once
+/// more than 4 GiB of scratch text, which wrapped 32-bit offsets (a series
+/// written with description bytes for labels, others lost, spurious drops
+/// counted). Offsets are `usize` now, and a shared description is kept
+/// once: every series comes back, nothing is dropped.
+#[test]
+fn thousands_of_streams_sharing_a_long_description() {
+    let description: &'static str = Box::leak("d".repeat(1 << 20).into_boxed_str());
+    let (p, r) = provider();
+    for i in 0..2_100 {
+        p.meter_with_scope(InstrumentationScope::builder(format!("s{i:04}")).build())
+            .u64_counter("c")
+            .with_description(description)
+            .build()
+            .add(1, &[]);
+    }
+    let rm = snapshot(&r);
+    let (text, stats) = encode(
+        Config::default(),
+        &rm,
+        Format::PrometheusText,
+        Escaping::Underscores,
+    );
+    assert_eq!(stats.dropped_total(), 0);
+    assert_eq!((stats.families, stats.series), (1, 2_100));
+    let exposition =
+        otel_expfmt::check::check(text.as_bytes(), Format::PrometheusText).expect("valid text");
+    let family = &exposition.families[0];
+    assert_eq!(family.help.as_deref(), Some(description));
+    for (i, sample) in family.samples.iter().enumerate() {
+        assert_eq!(
+            sample.labels,
+            [("otel_scope_name".to_string(), format!("s{i:04}"))]
+        );
+        assert_eq!(sample.value_text, "1");
+    }
+}

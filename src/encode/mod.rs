@@ -290,7 +290,7 @@ impl Encoder {
         let mut stats = EncodeStats::default();
         let dialect = self.dialect(format);
         self.replay.ready = None;
-        self.model.clear();
+        self.model.clear(keys_outlive_call);
         self.scratch.clear(keys_outlive_call);
         {
             let mut parts = Parts::new(

@@ -270,9 +270,12 @@ pub(crate) struct Model {
 
 impl Model {
     /// Empties everything for a new encode call (but `previous_order`).
-    pub fn clear(&mut self) {
+    /// With `by_address` the caller promises that the text it passes stays
+    /// borrowed until the call ends (see [`Model::intern`]).
+    pub fn clear(&mut self, by_address: bool) {
         self.arena.clear();
         self.strings.clear();
+        self.strings.by_address = by_address;
         self.target = None;
         self.metrics.clear();
         self.series.clear();
@@ -320,17 +323,29 @@ impl Model {
 
     /// The span of `bytes` in the arena: a long string seen before in this
     /// encode is not stored again (descriptions, units and names are often
-    /// shared by many metrics).
+    /// shared by many metrics). While the input is borrowed for the whole
+    /// call, a string at the address and length of the last one looked up
+    /// is that one, found without hashing it.
     pub fn intern(&mut self, bytes: &[u8]) -> Span {
         if bytes.len() < Strings::LONG {
             return self.push(bytes);
         }
-        let hash = Strings::hash(bytes);
-        if let Some(span) = self.strings.find(hash, bytes, &self.arena) {
-            return span;
+        let address = (bytes.as_ptr() as usize, bytes.len());
+        if self.strings.by_address {
+            if let Some((_, span)) = self.strings.last.filter(|&(a, _)| a == address) {
+                return span;
+            }
         }
-        let span = self.push(bytes);
-        self.strings.insert(hash, span);
+        let hash = Strings::hash(bytes);
+        let span = match self.strings.find(hash, bytes, &self.arena) {
+            Some(span) => span,
+            None => {
+                let span = self.push(bytes);
+                self.strings.insert(hash, span);
+                span
+            }
+        };
+        self.strings.last = Some((address, span));
         span
     }
 
@@ -354,6 +369,10 @@ pub(crate) struct Strings {
     /// (hash, span); an empty span marks a free slot (long strings are never empty).
     slots: Vec<(u64, Span)>,
     used: usize,
+    /// Address and length of the string looked up last, and its span.
+    last: Option<((usize, usize), Span)>,
+    /// Whether `last` may be trusted (see [`Model::clear`]).
+    by_address: bool,
 }
 
 impl Strings {
@@ -362,6 +381,7 @@ impl Strings {
     pub const LONG: usize = 64;
 
     fn clear(&mut self) {
+        self.last = None;
         if self.used > 0 {
             self.slots.fill((0, Span::default()));
             self.used = 0;
@@ -449,7 +469,7 @@ mod tests {
             assert_eq!(s.get(&m.arena), t.as_bytes());
         }
         // A new encode forgets them: the arena is empty again.
-        m.clear();
+        m.clear(false);
         let c = m.intern(long.as_bytes());
         assert_eq!(c, Span::new(0, Strings::LONG));
         assert_eq!(m.intern(long.as_bytes()), c);

@@ -202,6 +202,9 @@ struct Checker<'a> {
     print: &'a [u8],
     at: usize,
     text: &'a mut String,
+    /// Long texts of this walk found equal to the print's: address,
+    /// length and offset of their bytes in the print.
+    long: &'a mut Vec<(usize, usize, usize)>,
     m: &'a mut Model,
     bounds: &'a mut Vec<f64>,
     cumulative: &'a mut Vec<u64>,
@@ -242,15 +245,29 @@ impl Print for Checker<'_> {
     fn long(&mut self, bytes: &[u8]) -> Option<()> {
         let tag = *self.print.get(self.at)?;
         self.at += 1;
+        let key = (bytes.as_ptr() as usize, bytes.len());
         match tag {
-            LITERAL => self.raw(bytes),
+            LITERAL => {
+                let at = self.at;
+                self.raw(bytes)?;
+                self.long.push((key.0, key.1, at));
+            }
             SAME => {
                 let at = word(self.print.get(self.at..self.at + 8)?) as usize;
                 self.at += 8;
-                same(self.print.get(at..at.checked_add(bytes.len())?)?, bytes).then_some(())
+                // The snapshot is borrowed for the whole walk: a text at
+                // the address and length of one already found equal to
+                // these print bytes is equal too.
+                if !self.long.contains(&(key.0, key.1, at)) {
+                    if !same(self.print.get(at..at.checked_add(bytes.len())?)?, bytes) {
+                        return None;
+                    }
+                    self.long.push((key.0, key.1, at));
+                }
             }
-            _ => None,
+            _ => return None,
         }
+        Some(())
     }
 
     fn text(&mut self) -> &mut String {
@@ -351,10 +368,12 @@ impl Replay {
     /// but values (the model is then ready to be written again); after
     /// false the model holds a mix of old and new values and must be rebuilt.
     pub fn check(&mut self, metrics: &ResourceMetrics, start_times: bool, m: &mut Model) -> bool {
+        self.long.clear();
         let mut checker = Checker {
             print: &self.print,
             at: 0,
             text: &mut self.text,
+            long: &mut self.long,
             m,
             bounds: &mut self.bounds,
             cumulative: &mut self.cumulative,
