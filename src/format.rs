@@ -17,6 +17,11 @@ pub enum Format {
     PrometheusText,
     /// OpenMetrics 1.0.0 text format (ends with `# EOF`, carries exemplars and `# UNIT`).
     OpenMetrics,
+    /// Prometheus' protobuf exposition: length-delimited
+    /// `io.prometheus.client.MetricFamily` messages. The only format in
+    /// which Prometheus reads native histograms: exponential histograms are
+    /// written as such.
+    PrometheusProtobuf,
 }
 
 impl Format {
@@ -28,6 +33,9 @@ impl Format {
         match self {
             Format::PrometheusText => "text/plain; version=0.0.4; charset=utf-8",
             Format::OpenMetrics => "application/openmetrics-text; version=1.0.0; charset=utf-8",
+            Format::PrometheusProtobuf => {
+                "application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited"
+            }
         }
     }
 }

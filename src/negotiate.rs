@@ -24,15 +24,24 @@ enum Media {
     Om100 = 2,
     /// `application/openmetrics-text; version=0.0.1` (same body as 1.0.0).
     Om001 = 3,
+    /// `application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited`.
+    Proto = 4,
 }
 
 impl Media {
-    const ALL: [Media; 4] = [Media::Text004, Media::Text100, Media::Om100, Media::Om001];
+    const ALL: [Media; 5] = [
+        Media::Text004,
+        Media::Text100,
+        Media::Om100,
+        Media::Om001,
+        Media::Proto,
+    ];
 
     const fn format(self) -> Format {
         match self {
             Media::Text004 | Media::Text100 => Format::PrometheusText,
             Media::Om100 | Media::Om001 => Format::OpenMetrics,
+            Media::Proto => Format::PrometheusProtobuf,
         }
     }
 }
@@ -49,7 +58,7 @@ const fn escaping_index(escaping: Escaping) -> usize {
 
 /// Every `Content-Type` this crate answers with: one row per [`Media`] (in
 /// discriminant order), one column per [`Escaping`] (in [`escaping_index`] order).
-const CONTENT_TYPES: [&str; 16] = [
+const CONTENT_TYPES: [&str; 20] = [
     "text/plain; version=0.0.4; charset=utf-8; escaping=underscores",
     "text/plain; version=0.0.4; charset=utf-8; escaping=allow-utf-8",
     "text/plain; version=0.0.4; charset=utf-8; escaping=dots",
@@ -66,6 +75,10 @@ const CONTENT_TYPES: [&str; 16] = [
     "application/openmetrics-text; version=0.0.1; charset=utf-8; escaping=allow-utf-8",
     "application/openmetrics-text; version=0.0.1; charset=utf-8; escaping=dots",
     "application/openmetrics-text; version=0.0.1; charset=utf-8; escaping=values",
+    "application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited; escaping=underscores",
+    "application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited; escaping=allow-utf-8",
+    "application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited; escaping=dots",
+    "application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited; escaping=values",
 ];
 
 /// What to answer a scrape with: the [`Format`] to encode, the [`Escaping`]
@@ -105,6 +118,7 @@ impl Negotiated {
         let media = match format {
             Format::PrometheusText => Media::Text004,
             Format::OpenMetrics => Media::Om100,
+            Format::PrometheusProtobuf => Media::Proto,
         };
         Negotiated { media, escaping }
     }
@@ -140,8 +154,9 @@ impl Negotiated {
     }
 
     /// The exact `Content-Type` header value for the answer: media type,
-    /// version, `charset=utf-8` and the escaping scheme. It is one of sixteen
-    /// fixed strings, never built from request text.
+    /// version (or protobuf message and encoding), `charset=utf-8` for the
+    /// text formats, and the escaping scheme. It is one of twenty fixed
+    /// strings, never built from request text.
     ///
     /// ```
     /// use otel_expfmt::negotiate;
@@ -192,11 +207,16 @@ impl Default for Negotiated {
 /// | `text/plain; version=1.0.0` | text, `version=1.0.0` (same body) |
 /// | `application/openmetrics-text`, `version=1.0.0` or no version | OpenMetrics, `version=1.0.0` |
 /// | `application/openmetrics-text; version=0.0.1` | OpenMetrics, `version=0.0.1` (same body) |
+/// | `application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited` | Prometheus protobuf |
 /// | `text/*`, `*/*` | text, `version=0.0.4` |
 /// | `application/*` | OpenMetrics, `version=1.0.0` |
 ///
-/// Anything else (protobuf, other versions, other types, a `charset` other
-/// than `utf-8`) is skipped. So is a clause that is malformed: a bad media
+/// Protobuf is answered only to a clause that names it with both
+/// parameters (what Prometheus sends when it scrapes native histograms),
+/// never to a wildcard: a Prometheus that did not ask for it fails the
+/// whole scrape on a native histogram. Anything else (other protobuf
+/// messages or encodings such as `encoding=text`, other versions, other
+/// types, a `charset` other than `utf-8`) is skipped. So is a clause that is malformed: a bad media
 /// range, a parameter without `=`, an unterminated quoted string, a repeated
 /// `q`, `version`, `escaping` or `charset`, or a `q` that is not a plain
 /// `0`..`1` with at most three decimals. A `version` on a wildcard range is
@@ -235,7 +255,12 @@ impl Default for Negotiated {
 ///     "application/openmetrics-text; version=1.0.0; charset=utf-8; escaping=allow-utf-8"
 /// );
 ///
-/// // Protobuf is not supported; the next best clause is used.
+/// // What Prometheus sends with native histograms enabled: protobuf.
+/// let accept = "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;\
+///               encoding=delimited;q=0.6,application/openmetrics-text;version=1.0.0;q=0.5";
+/// assert_eq!(negotiate(Some(accept)).format(), Format::PrometheusProtobuf);
+///
+/// // Protobuf without the message and encoding named: skipped.
 /// let n = negotiate(Some("application/vnd.google.protobuf;q=0.9, text/plain;q=0.5"));
 /// assert_eq!(n.format(), Format::PrometheusText);
 ///
@@ -251,7 +276,7 @@ pub fn negotiate(accept: Option<&str>) -> Negotiated {
 
     // Pass 1: for each representation, the q of the most specific clause
     // naming it (the first one among equally specific clauses).
-    let mut decisive: [Option<(u8, u16)>; 4] = [None; 4];
+    let mut decisive: [Option<(u8, u16)>; Media::ALL.len()] = [None; Media::ALL.len()];
     for clause in Segments::new(header, b',').filter_map(parse_clause) {
         let specificity = clause.range.specificity();
         for media in Media::ALL {
@@ -324,6 +349,7 @@ impl Range {
             Range::Exact(Media::Text100) => &[Media::Text100],
             Range::Exact(Media::Om100) => &[Media::Om100],
             Range::Exact(Media::Om001) => &[Media::Om001],
+            Range::Exact(Media::Proto) => &[Media::Proto],
             Range::TextPlain | Range::TextAny => &[Media::Text004, Media::Text100],
             Range::OpenMetrics | Range::ApplicationAny => &[Media::Om100, Media::Om001],
             Range::Any => &[Media::Text004, Media::Om100, Media::Text100, Media::Om001],
@@ -348,6 +374,7 @@ struct Clause {
 enum Kind {
     TextPlain,
     OpenMetrics,
+    Protobuf,
     Wildcard(Range),
 }
 
@@ -379,6 +406,8 @@ fn parse_clause(raw: &[u8]) -> Option<Clause> {
             Kind::Wildcard(Range::ApplicationAny)
         } else if subtype.eq_ignore_ascii_case(b"openmetrics-text") {
             Kind::OpenMetrics
+        } else if subtype.eq_ignore_ascii_case(b"vnd.google.protobuf") {
+            Kind::Protobuf
         } else {
             return None;
         }
@@ -390,6 +419,8 @@ fn parse_clause(raw: &[u8]) -> Option<Clause> {
     let mut version = None;
     let mut escaping = None;
     let mut charset = None;
+    let mut proto = None;
+    let mut encoding = None;
     for param in parts {
         let param = trim(param);
         if param.is_empty() {
@@ -409,8 +440,12 @@ fn parse_clause(raw: &[u8]) -> Option<Clause> {
             &mut escaping
         } else if name.eq_ignore_ascii_case(b"charset") {
             &mut charset
+        } else if name.eq_ignore_ascii_case(b"proto") {
+            &mut proto
+        } else if name.eq_ignore_ascii_case(b"encoding") {
+            &mut encoding
         } else {
-            continue; // `proto`, `encoding` and unknown parameters do not matter here.
+            continue; // Unknown parameters do not matter here.
         };
         if slot.replace(value).is_some() {
             return None; // Repeated parameter: ambiguous.
@@ -437,6 +472,15 @@ fn parse_clause(raw: &[u8]) -> Option<Clause> {
             Some(v) if v.is(b"1.0.0") => Range::Exact(Media::Om100),
             Some(v) if v.is(b"0.0.1") => Range::Exact(Media::Om001),
             Some(_) => return None,
+        },
+        // Only the delimited encoding of `MetricFamily` messages, named in full.
+        Kind::Protobuf => match (proto, encoding) {
+            (Some(p), Some(e))
+                if p.is(b"io.prometheus.client.MetricFamily") && e.is(b"delimited") =>
+            {
+                Range::Exact(Media::Proto)
+            }
+            _ => return None,
         },
     };
     let escaping = match escaping {

@@ -98,7 +98,9 @@ fn group_metrics(m: &mut Model, dialect: &Dialect, stats: &mut EncodeStats) {
         sample_names.push((m.family, "", id));
         let suffixes = match m.kind {
             FamilyType::Counter => dialect.counter_suffixes,
-            FamilyType::Histogram => dialect.histogram_suffixes,
+            // A native histogram reserves the classic names too: a scraper
+            // that does not ingest native histograms reads it as classic.
+            FamilyType::Histogram | FamilyType::NativeHistogram => dialect.histogram_suffixes,
             FamilyType::Unknown | FamilyType::Gauge => &[],
         };
         for suffix in suffixes {
@@ -421,7 +423,7 @@ pub(super) fn latest_exemplar(
 
 /// Exemplars by time, then labels, then value: a total order, so the latest
 /// one is the same whatever order a point's exemplars came in.
-fn cmp_exemplars(arena: &[u8], a: &ExemplarEntry, b: &ExemplarEntry) -> Ordering {
+pub(super) fn cmp_exemplars(arena: &[u8], a: &ExemplarEntry, b: &ExemplarEntry) -> Ordering {
     a.time
         .cmp(&b.time)
         .then_with(|| a.labels.get(arena).cmp(b.labels.get(arena)))

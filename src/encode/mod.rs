@@ -8,7 +8,8 @@
 //!    [`model`], as the wire format's [`Dialect`](model::Dialect) asks;
 //! 3. [`families`]: metrics grouped into families, conflicts resolved,
 //!    series sorted and de-duplicated;
-//! 4. one writer per wire format: [`text`] (text 0.0.4 and OpenMetrics).
+//! 4. one writer per wire format: [`text`] (text 0.0.4 and OpenMetrics)
+//!    and [`protobuf`] (Prometheus' protobuf exposition).
 //!
 //! [`replay`] keeps a print of the last snapshot encoded in full, so that a
 //! snapshot that differs only in its values skips steps 2 and 3.
@@ -18,6 +19,7 @@ mod families;
 mod labels;
 mod model;
 mod parts;
+mod protobuf;
 mod replay;
 mod scratch;
 mod shape;
@@ -97,6 +99,10 @@ pub struct Encoder {
     model: Model,
     scratch: Scratch,
     le: text::LeCache,
+    proto: protobuf::Cache,
+    /// Full encodes so far: a writer's caches of the model are valid while
+    /// it stays the same.
+    generation: u64,
     replay: replay::Replay,
     /// What the last encodes needed of the scratch space and the print.
     sizes: SizeWindow,
@@ -123,6 +129,8 @@ impl Encoder {
             model: Model::default(),
             scratch: Scratch::default(),
             le: text::LeCache::default(),
+            proto: protobuf::Cache::default(),
+            generation: 0,
             replay: replay::Replay::default(),
             sizes: SizeWindow::default(),
         }
@@ -171,14 +179,22 @@ impl Encoder {
     fn dialect(&self, format: Format) -> Dialect {
         match format {
             Format::OpenMetrics => text::dialect(&self.config, true),
+            Format::PrometheusProtobuf => protobuf::dialect(&self.config),
             _ => text::dialect(&self.config, false),
         }
     }
 
     /// Writes the prepared model in `format`.
     fn write(&mut self, format: Format, stats: &mut EncodeStats, out: &mut Vec<u8>) {
-        let om = format == Format::OpenMetrics;
-        text::write(&self.model, om, &mut self.le, stats, out);
+        match format {
+            Format::PrometheusProtobuf => {
+                protobuf::write(&self.model, self.generation, &mut self.proto, stats, out);
+            }
+            _ => {
+                let om = format == Format::OpenMetrics;
+                text::write(&self.model, om, &mut self.le, stats, out);
+            }
+        }
     }
 
     fn encode_snapshot(
@@ -257,6 +273,7 @@ impl Encoder {
     /// encode then starts like a new encoder's, allocating what it needs.
     fn trim(&mut self) {
         let (used, held) = add_pairs(self.model.footprint(), self.scratch.footprint());
+        let (used, held) = add_pairs((used, held), self.proto.footprint());
         // A print kept without being ready (re-recorded only now and then
         // for setups that keep missing) is not needed until recorded again.
         let print = if self.replay.ready.is_some() {
@@ -271,6 +288,7 @@ impl Encoder {
             let disabled = self.scratch.shapes.disabled;
             self.model = Model::default();
             self.scratch = Scratch::default();
+            self.proto = protobuf::Cache::default();
             self.replay = replay::Replay::default();
             #[cfg(test)]
             {
@@ -290,6 +308,7 @@ impl Encoder {
         let mut stats = EncodeStats::default();
         let dialect = self.dialect(format);
         self.replay.ready = None;
+        self.generation = self.generation.wrapping_add(1);
         self.model.clear(keys_outlive_call);
         self.scratch.clear(keys_outlive_call);
         {

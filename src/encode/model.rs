@@ -84,6 +84,9 @@ pub(crate) enum FamilyType {
     Unknown,
     Gauge,
     Histogram,
+    /// A native histogram (where the dialect has them): a family of its
+    /// own, so that one family never mixes classic and native histograms.
+    NativeHistogram,
 }
 
 /// How a wire format wants the model built: everything the sink and the

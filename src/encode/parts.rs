@@ -237,6 +237,11 @@ impl<'s> Parts<'s> {
             }
             NameKind::Counter => FamilyType::Unknown,
             NameKind::Gauge => FamilyType::Gauge,
+            NameKind::Histogram
+                if dialect.native_histograms && info.kind == MetricKind::ExponentialHistogram =>
+            {
+                FamilyType::NativeHistogram
+            }
             NameKind::Histogram => FamilyType::Histogram,
         };
         // Escape the full name first, then strip `_total` for a family named
@@ -296,8 +301,10 @@ impl<'s> Parts<'s> {
         self.current = Some(m.metrics.len() - 1);
     }
 
-    /// Counts a point of a dropped metric; true when the point is not recorded.
-    fn skip_point(&mut self, histogram: bool) -> bool {
+    /// Counts a point of a dropped metric; true when the point is not
+    /// recorded. `family` is the family type the point can be written in:
+    /// `None` for a number, which any other type takes.
+    fn skip_point(&mut self, family: Option<FamilyType>) -> bool {
         if let Some(reason) = self.dropping {
             self.stats.drop(reason, 1);
             return true;
@@ -306,7 +313,13 @@ impl<'s> Parts<'s> {
             // A point that does not match its metric's kind (a number for a
             // histogram metric, or the reverse) is ignored: written, it would
             // be a sample of the wrong shape inside the family.
-            Some(m) => (self.m.metrics[m].kind == FamilyType::Histogram) != histogram,
+            Some(m) => {
+                let kind = self.m.metrics[m].kind;
+                match family {
+                    Some(family) => kind != family,
+                    None => matches!(kind, FamilyType::Histogram | FamilyType::NativeHistogram),
+                }
+            }
             None => true,
         }
     }
@@ -419,7 +432,7 @@ impl<'s> Parts<'s> {
         attributes: impl IntoIterator<Item = (&'a str, &'a Value)>,
         value: Number,
     ) {
-        if self.skip_point(false) {
+        if self.skip_point(None) {
             return;
         }
         let labels = self.label_block(attributes, false);
@@ -439,7 +452,7 @@ impl<'s> Parts<'s> {
         count: u64,
         sum: Number,
     ) {
-        if self.skip_point(true) {
+        if self.skip_point(Some(FamilyType::Histogram)) {
             return;
         }
         let labels = self.label_block(attributes, true);
@@ -469,10 +482,16 @@ impl<'s> Parts<'s> {
         count: u64,
         sum: Number,
     ) {
-        if self.skip_point(true) {
+        let native = self.dialect.native_histograms;
+        let family = if native {
+            FamilyType::NativeHistogram
+        } else {
+            FamilyType::Histogram
+        };
+        if self.skip_point(Some(family)) {
             return;
         }
-        if self.dialect.native_histograms {
+        if native {
             let m = &mut *self.m;
             let native = match native_buckets(data, count, sum, &mut m.native_counts) {
                 Ok((native, matched)) => {
@@ -533,7 +552,10 @@ impl<'s> Parts<'s> {
             return;
         }
         let kind = m.metrics[current].kind;
-        let can_carry = matches!(kind, FamilyType::Counter | FamilyType::Histogram);
+        let can_carry = matches!(
+            kind,
+            FamilyType::Counter | FamilyType::Histogram | FamilyType::NativeHistogram
+        );
         let finite = !matches!(value, Number::F64(v) if !v.is_finite());
         if !self.dialect.exemplars || !can_carry || !finite {
             self.stats.drop(DropReason::Exemplar, 1);

@@ -112,7 +112,7 @@ fn write_metadata(out: &mut Vec<u8>, model: &Model, group: u32, om: bool) {
         FamilyType::Counter => "counter",
         FamilyType::Unknown => "unknown",
         FamilyType::Gauge => "gauge",
-        FamilyType::Histogram => "histogram",
+        FamilyType::Histogram | FamilyType::NativeHistogram => "histogram",
     };
     if !om && !help.is_empty() {
         out.extend_from_slice(b"# HELP ");

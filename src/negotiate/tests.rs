@@ -16,6 +16,8 @@ const PROM3: &str = "application/openmetrics-text;version=1.0.0;escaping=allow-u
 const PROM242: &str = "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1";
 /// Prometheus with native histograms or created timestamps: protobuf first.
 const PROTO: &str = "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited;q=0.7,";
+const PB: &str = "application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited; escaping=underscores";
+const PB_UTF8: &str = "application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited; escaping=allow-utf-8";
 
 fn ct(accept: &str) -> &'static str {
     negotiate(Some(accept)).content_type()
@@ -32,18 +34,17 @@ fn table_rows_match_media_and_escaping() {
         ] {
             let ct = Negotiated { media, escaping }.content_type();
             let version = match media {
-                Media::Text004 => "version=0.0.4",
-                Media::Text100 | Media::Om100 => "version=1.0.0",
-                Media::Om001 => "version=0.0.1",
+                Media::Text004 => "version=0.0.4; charset=utf-8",
+                Media::Text100 | Media::Om100 => "version=1.0.0; charset=utf-8",
+                Media::Om001 => "version=0.0.1; charset=utf-8",
+                Media::Proto => "proto=io.prometheus.client.MetricFamily; encoding=delimited",
             };
             let kind = match media.format() {
                 Format::PrometheusText => "text/plain; ",
                 Format::OpenMetrics => "application/openmetrics-text; ",
+                Format::PrometheusProtobuf => "application/vnd.google.protobuf; ",
             };
-            let expected = format!(
-                "{kind}{version}; charset=utf-8; escaping={}",
-                escaping.as_str()
-            );
+            let expected = format!("{kind}{version}; escaping={}", escaping.as_str());
             assert_eq!(ct, expected);
         }
     }
@@ -61,6 +62,10 @@ fn new_uses_default_versions() {
     assert_eq!(
         Negotiated::new(Format::OpenMetrics, Escaping::Values).content_type(),
         "application/openmetrics-text; version=1.0.0; charset=utf-8; escaping=values"
+    );
+    assert_eq!(
+        Negotiated::new(Format::PrometheusProtobuf, Escaping::Underscores).content_type(),
+        PB
     );
     assert_eq!(
         Negotiated::default(),
@@ -110,18 +115,78 @@ fn prometheus_docs_example_header() {
     assert_eq!(ct(docs), OM);
     // Its protobuf-first variant (without the stray line break).
     let docs_proto = "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited;q=0.5,application/openmetrics-text;version=1.0.0;escaping=allow-utf8;q=0.4,application/openmetrics-text;version=0.0.1;q=0.3,text/plain;version=1.0.0;escaping=allow-utf8;q=0.2,text/plain;version=0.0.4;q=0.1,/;q=0.0";
-    assert_eq!(ct(docs_proto), OM);
+    assert_eq!(ct(docs_proto), PB);
 }
 
 #[test]
-fn protobuf_first_headers_skip_protobuf() {
-    assert_eq!(ct(&format!("{PROTO}{PROM3}")), OM_UTF8);
+fn protobuf_first_headers_get_protobuf() {
+    assert_eq!(ct(&format!("{PROTO}{PROM3}")), PB);
+    // Prometheus 2.42's OpenMetrics clause has q=1, above protobuf's 0.7.
     assert_eq!(ct(&format!("{PROTO}{PROM242}")), OM);
     assert_eq!(
         ct(&format!("{PROTO}text/plain;version=0.0.4;q=0.3,*/*;q=0.2")),
-        TEXT
+        PB
     );
-    assert_eq!(ct("application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited"), TEXT);
+    assert_eq!(
+        ct("application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited"),
+        PB
+    );
+    assert_eq!(negotiate(Some(PROTO)).format(), Format::PrometheusProtobuf);
+}
+
+/// The `Accept` headers Prometheus sends with native histograms enabled.
+#[test]
+fn prometheus_native_histogram_headers() {
+    // 2.40-2.48 with `--enable-feature=native-histograms` (logged from 2.42).
+    let v2_42 = "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited,application/openmetrics-text;version=1.0.0;q=0.8,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1";
+    assert_eq!(ct(v2_42), PB);
+    // 2.50-2.55: `scrape_protocols` with protobuf first.
+    let v2_50 = "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited;q=0.5,application/openmetrics-text;version=1.0.0;q=0.4,application/openmetrics-text;version=0.0.1;q=0.3,text/plain;version=0.0.4;q=0.2,*/*;q=0.1";
+    assert_eq!(ct(v2_50), PB);
+    // 3.x with `scrape_native_histograms: true`.
+    let v3 = "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited;q=0.6,application/openmetrics-text;version=1.0.0;escaping=allow-utf-8;q=0.5,application/openmetrics-text;version=0.0.1;q=0.4,text/plain;version=1.0.0;escaping=allow-utf-8;q=0.3,text/plain;version=0.0.4;q=0.2,*/*;q=0.1";
+    assert_eq!(ct(v3), PB);
+    // 3.0 appended `escaping=allow-utf-8` to every clause, protobuf included.
+    let v3_0 = "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited;escaping=allow-utf-8;q=0.6,application/openmetrics-text;version=1.0.0;escaping=allow-utf-8;q=0.5,*/*;q=0.1";
+    assert_eq!(ct(v3_0), PB_UTF8);
+}
+
+/// Protobuf is never sent unasked: a Prometheus that did not ask fails the
+/// whole scrape on a native histogram. Only a clause naming the delimited
+/// `MetricFamily` encoding in full gets it.
+#[test]
+fn protobuf_only_when_named_in_full() {
+    for header in [
+        "*/*",
+        "application/*",
+        "application/vnd.google.protobuf",
+        "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily",
+        "application/vnd.google.protobuf;encoding=delimited",
+        "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=text",
+        "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=compact-text",
+        "application/vnd.google.protobuf;proto=io.prometheus.client.Metric;encoding=delimited",
+        "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited;q=0",
+        "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;proto=x;encoding=delimited",
+    ] {
+        let n = negotiate(Some(header));
+        assert_ne!(n.format(), Format::PrometheusProtobuf, "{header}");
+        let fallback = if header == "application/*" { OM } else { TEXT };
+        assert_eq!(n.content_type(), fallback, "{header}");
+    }
+    // Case-insensitive type and parameter names; quoted values; spaces.
+    assert_eq!(
+        ct("Application/VND.Google.Protobuf ; Proto=\"io.prometheus.client.MetricFamily\" ; Encoding=delimited"),
+        PB
+    );
+    // A higher q elsewhere wins; an equal q goes to the earlier clause.
+    assert_eq!(
+        ct(&format!("{PROTO}application/openmetrics-text;q=0.8")),
+        OM
+    );
+    assert_eq!(
+        ct(&format!("{PROTO}application/openmetrics-text;q=0.7")),
+        PB
+    );
 }
 
 #[test]
@@ -448,6 +513,14 @@ mod props {
         assert!(ct.ends_with(n.escaping().as_str()));
         let om = ct.starts_with("application/openmetrics-text;");
         assert_eq!(om, n.format() == Format::OpenMetrics);
+        // Protobuf only for a clause that names it in full.
+        if n.format() == Format::PrometheusProtobuf {
+            assert!(
+                header.contains("proto=io.prometheus.client.MetricFamily"),
+                "{header}"
+            );
+            assert!(header.contains("encoding=delimited"), "{header}");
+        }
     }
 
     /// Headers assembled from realistic pieces, so the search reaches the
@@ -478,6 +551,9 @@ mod props {
             "q=0.25",
             "q=2",
             "charset=utf-8",
+            "proto=io.prometheus.client.MetricFamily",
+            "encoding=delimited",
+            "encoding=text",
             "",
             " ",
             "\"",

@@ -1,0 +1,730 @@
+//! The writer of Prometheus' protobuf exposition: length-delimited
+//! `io.prometheus.client.MetricFamily` messages (prometheus/client_model's
+//! `metrics.proto`), written by hand from the field table below.
+//!
+//! | message | fields written (number, wire type) |
+//! |---|---|
+//! | `MetricFamily` | name (1, len), help (2, len), type (3, varint), metric (4, len), unit (5, len) |
+//! | `Metric` | label (1, len), gauge (2, len), counter (3, len), histogram (7, len) |
+//! | `LabelPair` | name (1, len), value (2, len) |
+//! | `Gauge` | value (1, 64-bit) |
+//! | `Counter` | value (1, 64-bit), exemplar (2, len), created timestamp (3, len) |
+//! | `Histogram` | sample_count (1), sample_sum (2), bucket (3), schema (5, zig-zag), zero_threshold (6), zero_count (7), negative_span (9), negative_delta (10, packed zig-zag), positive_span (12), positive_delta (13, packed zig-zag), created timestamp (15), exemplars (16) |
+//! | `Bucket` | cumulative_count (1, varint), upper_bound (2, 64-bit), exemplar (3, len) |
+//! | `BucketSpan` | offset (1, zig-zag), length (2, varint) |
+//! | `Exemplar` | label (1, len), value (2, 64-bit), timestamp (3, len) |
+//! | `Timestamp` | seconds (1, varint), nanos (2, varint) |
+//!
+//! Every length is computed before its message is written (sizes are pure
+//! arithmetic on the model), so nothing is written twice or moved.
+//!
+//! A classic histogram lists its finite buckets and an explicit `+Inf` one.
+//! A native histogram has integer counts only (deltas), a zero threshold
+//! above 0 (so Prometheus 2.40 to 2.46 see it as native even when empty)
+//! and spans built as Prometheus' Go client builds them: a gap of at most
+//! two empty buckets is filled with zeros, a longer one starts a new span.
+
+use super::families::{cmp_exemplars, latest_exemplar};
+use super::model::{
+    Dialect, ExemplarEntry, FamilyType, MetricEntry, Model, NativeEntry, SeriesEntry, SeriesValue,
+    Span,
+};
+use crate::{Config, DropReason, EncodeStats};
+
+/// What the protobuf format needs from the model: counter families named
+/// like their samples (`jobs_total`), start times and exemplars wherever the
+/// format has fields for them, exponential histograms as native ones.
+pub(super) fn dialect(config: &Config) -> Dialect {
+    Dialect {
+        counter_family_without_total: false,
+        counters_need_total: false,
+        counters_non_negative: false,
+        exemplars: config.exemplars,
+        // A field, not a series: Prometheus ignores it unless asked to use it.
+        start_times: true,
+        native_histograms: true,
+        counter_suffixes: &[],
+        histogram_suffixes: &["_bucket", "_sum", "_count"],
+        target_info_names: &["target_info"],
+    }
+}
+
+/// Buffers the writer keeps between calls.
+#[derive(Debug, Default)]
+pub(super) struct Cache {
+    /// Each series' label block as `Metric.label` fields, for the model
+    /// they were made from (see [`Cache::labels_for`]).
+    labels: Vec<u8>,
+    spans: Vec<Span>,
+    /// The `generation` of the model `labels` belongs to.
+    generation: Option<u64>,
+    /// Sizes of the `Metric` messages of the family being written.
+    sizes: Vec<usize>,
+    /// One label block as `LabelPair` fields (an exemplar's, `target_info`'s).
+    tmp: Vec<u8>,
+}
+
+impl Cache {
+    /// The bytes held.
+    pub fn footprint(&self) -> (usize, usize) {
+        let mut acc = (0, 0);
+        super::model::add(&mut acc, &self.labels);
+        super::model::add(&mut acc, &self.spans);
+        acc
+    }
+
+    /// Converts every series' label block, unless the model is the one of
+    /// the previous call (`generation` is the encoder's count of full
+    /// encodes: a replay writes the same series with new values).
+    fn labels_for(&mut self, model: &Model, generation: u64) {
+        if self.generation == Some(generation) && self.spans.len() == model.series.len() {
+            return;
+        }
+        self.generation = Some(generation);
+        self.labels.clear();
+        self.spans.clear();
+        for e in &model.series {
+            let start = self.labels.len();
+            label_fields(&mut self.labels, e.labels.get(&model.arena));
+            self.spans.push(Span::new(start, self.labels.len()));
+        }
+    }
+}
+
+// Tags: (field number << 3) | wire type (0 varint, 1 64-bit, 2 length-delimited).
+const FAMILY_NAME: u8 = 0x0a;
+const FAMILY_HELP: u8 = 0x12;
+const FAMILY_TYPE: u8 = 0x18;
+const FAMILY_METRIC: u8 = 0x22;
+const FAMILY_UNIT: u8 = 0x2a;
+const METRIC_LABEL: u8 = 0x0a;
+const METRIC_GAUGE: u8 = 0x12;
+const METRIC_COUNTER: u8 = 0x1a;
+const METRIC_HISTOGRAM: u8 = 0x3a;
+const PAIR_NAME: u8 = 0x0a;
+const PAIR_VALUE: u8 = 0x12;
+const VALUE: u8 = 0x09;
+const COUNTER_EXEMPLAR: u8 = 0x12;
+const COUNTER_CREATED: u8 = 0x1a;
+const HISTOGRAM_COUNT: u8 = 0x08;
+const HISTOGRAM_SUM: u8 = 0x11;
+const HISTOGRAM_BUCKET: u8 = 0x1a;
+const HISTOGRAM_SCHEMA: u8 = 0x28;
+const HISTOGRAM_ZERO_THRESHOLD: u8 = 0x31;
+const HISTOGRAM_ZERO_COUNT: u8 = 0x38;
+const HISTOGRAM_NEGATIVE_SPAN: u8 = 0x4a;
+const HISTOGRAM_NEGATIVE_DELTA: u8 = 0x52;
+const HISTOGRAM_POSITIVE_SPAN: u8 = 0x62;
+const HISTOGRAM_POSITIVE_DELTA: u8 = 0x6a;
+const HISTOGRAM_CREATED: u8 = 0x7a;
+/// Field 16 needs a two-byte tag.
+const HISTOGRAM_EXEMPLARS: [u8; 2] = [0x82, 0x01];
+const BUCKET_COUNT: u8 = 0x08;
+const BUCKET_BOUND: u8 = 0x11;
+const BUCKET_EXEMPLAR: u8 = 0x1a;
+const SPAN_OFFSET: u8 = 0x08;
+const SPAN_LENGTH: u8 = 0x10;
+const EXEMPLAR_LABEL: u8 = 0x0a;
+const EXEMPLAR_VALUE: u8 = 0x11;
+const EXEMPLAR_TIMESTAMP: u8 = 0x1a;
+const SECONDS: u8 = 0x08;
+const NANOS: u8 = 0x10;
+
+// `MetricType` values.
+const COUNTER: u64 = 0;
+const GAUGE: u64 = 1;
+const HISTOGRAM: u64 = 4;
+
+/// The most empty buckets a span bridges with zeros instead of a new span.
+const MAX_GAP: u64 = 2;
+
+/// Appends `v` as a base-128 varint.
+fn varint(out: &mut Vec<u8>, mut v: u64) {
+    while v >= 0x80 {
+        out.push(v as u8 | 0x80);
+        v >>= 7;
+    }
+    out.push(v as u8);
+}
+
+/// The length of `v` as a varint.
+fn varint_len(v: u64) -> usize {
+    (64 - (v | 1).leading_zeros() as usize).div_ceil(7)
+}
+
+fn zigzag(v: i64) -> u64 {
+    ((v << 1) ^ (v >> 63)) as u64
+}
+
+/// A length-delimited field: tag, length, then `len` bytes of body.
+fn open(out: &mut Vec<u8>, tag: u8, len: usize) {
+    out.push(tag);
+    varint(out, len as u64);
+}
+
+/// The size of a length-delimited field with a one-byte tag and a body of `len`.
+fn field(len: usize) -> usize {
+    1 + varint_len(len as u64) + len
+}
+
+fn double(out: &mut Vec<u8>, tag: u8, v: f64) {
+    out.push(tag);
+    out.extend_from_slice(&v.to_le_bytes());
+}
+
+fn bytes(out: &mut Vec<u8>, tag: u8, b: &[u8]) {
+    open(out, tag, b.len());
+    out.extend_from_slice(b);
+}
+
+/// A `google.protobuf.Timestamp` of `ns` nanoseconds since the epoch:
+/// whole seconds (rounded down) and the nanoseconds after them.
+fn timestamp(ns: i128) -> (i64, u64) {
+    let seconds = ns.div_euclid(1_000_000_000);
+    let nanos = ns.rem_euclid(1_000_000_000) as u64;
+    (
+        seconds.clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64,
+        nanos,
+    )
+}
+
+fn timestamp_len(ns: i128) -> usize {
+    let (seconds, nanos) = timestamp(ns);
+    let mut len = 0;
+    if seconds != 0 {
+        len += 1 + varint_len(seconds as u64);
+    }
+    if nanos != 0 {
+        len += 1 + varint_len(nanos);
+    }
+    len
+}
+
+fn write_timestamp(out: &mut Vec<u8>, tag: u8, ns: i128) {
+    let (seconds, nanos) = timestamp(ns);
+    open(out, tag, timestamp_len(ns));
+    if seconds != 0 {
+        out.push(SECONDS);
+        varint(out, seconds as u64);
+    }
+    if nanos != 0 {
+        out.push(NANOS);
+        varint(out, nanos);
+    }
+}
+
+/// A label block in the model's notation (`name="value",...`, values and
+/// quoted names escaped) as `Metric.label` (or `Exemplar.label`, the same
+/// tag) fields: `LabelPair { name, value }`, unescaped.
+fn label_fields(out: &mut Vec<u8>, block: &[u8]) {
+    let mut rest = block;
+    while !rest.is_empty() {
+        // A name, then its quoted value.
+        let (name, after) = take_text(rest, b'=');
+        let (value, after) = take_text(after, b',');
+        let pair = field(unescaped_len(name)) + field(unescaped_len(value));
+        open(out, METRIC_LABEL, pair);
+        unescaped(out, PAIR_NAME, name);
+        unescaped(out, PAIR_VALUE, value);
+        rest = after;
+    }
+}
+
+/// Splits off one name or value: a bare name up to `=`, or a quoted text
+/// up to its closing quote. Returns the text (between quotes, still
+/// escaped) and what follows the byte `end` after it.
+fn take_text(s: &[u8], end: u8) -> (&[u8], &[u8]) {
+    if s.first() != Some(&b'"') {
+        let at = s.iter().position(|&b| b == end).unwrap_or(s.len());
+        return (&s[..at], s.get(at + 1..).unwrap_or_default());
+    }
+    let mut i = 1;
+    while i < s.len() {
+        match s[i] {
+            b'\\' => i += 2,
+            b'"' => break,
+            _ => i += 1,
+        }
+    }
+    let text = &s[1..i.min(s.len())];
+    // Past the closing quote; then past `end` if it follows.
+    let mut next = (i + 1).min(s.len());
+    if s.get(next) == Some(&end) {
+        next += 1;
+    }
+    (text, &s[next..])
+}
+
+/// The length of an escaped text once unescaped: each `\x` is one byte.
+fn unescaped_len(text: &[u8]) -> usize {
+    let mut escapes = 0;
+    let mut i = 0;
+    while i < text.len() {
+        if text[i] == b'\\' {
+            escapes += 1;
+            i += 2;
+        } else {
+            i += 1;
+        }
+    }
+    text.len() - escapes
+}
+
+/// A string field holding `text` unescaped (`\\`, `\"`, `\n`).
+fn unescaped(out: &mut Vec<u8>, tag: u8, text: &[u8]) {
+    open(out, tag, unescaped_len(text));
+    let mut i = 0;
+    while i < text.len() {
+        let run = text[i..]
+            .iter()
+            .position(|&b| b == b'\\')
+            .map_or(text.len(), |p| i + p);
+        out.extend_from_slice(&text[i..run]);
+        if run + 1 < text.len() {
+            out.push(match text[run + 1] {
+                b'n' => b'\n',
+                other => other,
+            });
+        }
+        i = run + 2;
+    }
+}
+
+/// Writes the prepared families and series.
+pub(super) fn write(
+    model: &Model,
+    generation: u64,
+    cache: &mut Cache,
+    stats: &mut EncodeStats,
+    out: &mut Vec<u8>,
+) {
+    let start_len = out.len();
+    cache.labels_for(model, generation);
+    if let Some(target) = model.target {
+        write_target_info(out, target.get(&model.arena), &mut cache.tmp);
+        stats.families += 1;
+        stats.series += 1;
+    }
+    let order = &model.order;
+    let mut k = 0;
+    while k < order.len() {
+        let group = model.metrics[model.series[order[k] as usize].metric as usize].group;
+        let mut end = k;
+        while end < order.len()
+            && model.metrics[model.series[order[end] as usize].metric as usize].group == group
+        {
+            end += 1;
+        }
+        write_family(out, model, cache, &order[k..end], group, stats);
+        stats.families += 1;
+        stats.series += (end - k) as u64;
+        k = end;
+    }
+    stats.bytes += (out.len() - start_len) as u64;
+}
+
+fn write_target_info(out: &mut Vec<u8>, labels: &[u8], pairs: &mut Vec<u8>) {
+    const NAME: &[u8] = b"target_info";
+    const HELP: &[u8] = b"Target metadata";
+    pairs.clear();
+    label_fields(pairs, labels);
+    let metric = pairs.len() + field(9);
+    let family = field(NAME.len()) + field(HELP.len()) + 2 + field(metric);
+    varint(out, family as u64);
+    bytes(out, FAMILY_NAME, NAME);
+    bytes(out, FAMILY_HELP, HELP);
+    out.push(FAMILY_TYPE);
+    varint(out, GAUGE);
+    open(out, FAMILY_METRIC, metric);
+    out.extend_from_slice(pairs);
+    open(out, METRIC_GAUGE, 9);
+    double(out, VALUE, 1.0);
+}
+
+/// Writes one `MetricFamily`, framed by its length.
+fn write_family(
+    out: &mut Vec<u8>,
+    model: &Model,
+    cache: &mut Cache,
+    series: &[u32],
+    group: u32,
+    stats: &mut EncodeStats,
+) {
+    let w = model.winner(group);
+    let arena = &model.arena;
+    let name = w.family.get(arena);
+    let help = w.help.get(arena);
+    let unit = w.unit.get(arena);
+    let kind = match w.kind {
+        FamilyType::Counter | FamilyType::Unknown => COUNTER,
+        FamilyType::Gauge => GAUGE,
+        FamilyType::Histogram | FamilyType::NativeHistogram => HISTOGRAM,
+    };
+    cache.sizes.clear();
+    let mut body = field(name.len()) + 1 + varint_len(kind);
+    if !help.is_empty() {
+        body += field(help.len());
+    }
+    if !unit.is_empty() {
+        body += field(unit.len());
+    }
+    for &i in series {
+        let e = &model.series[i as usize];
+        let size = metric_len(model, cache, i, e, w.kind);
+        cache.sizes.push(size);
+        body += field(size);
+    }
+    varint(out, body as u64);
+    bytes(out, FAMILY_NAME, name);
+    if !help.is_empty() {
+        bytes(out, FAMILY_HELP, help);
+    }
+    out.push(FAMILY_TYPE);
+    varint(out, kind);
+    let Cache {
+        labels,
+        spans,
+        sizes,
+        tmp,
+        ..
+    } = cache;
+    for (n, &i) in series.iter().enumerate() {
+        let e = &model.series[i as usize];
+        open(out, FAMILY_METRIC, sizes[n]);
+        let m = &model.metrics[e.metric as usize];
+        let labels = spans[i as usize].get(labels);
+        write_metric(out, model, tmp, labels, e, m, w.kind, stats);
+    }
+    if !unit.is_empty() {
+        bytes(out, FAMILY_UNIT, unit);
+    }
+}
+
+/// The size of series `i`'s `Metric` message.
+fn metric_len(model: &Model, cache: &Cache, i: u32, e: &SeriesEntry, kind: FamilyType) -> usize {
+    let labels = cache.spans[i as usize].len();
+    let m = &model.metrics[e.metric as usize];
+    labels
+        + match e.value {
+            SeriesValue::Number(_) if kind == FamilyType::Gauge => field(9),
+            SeriesValue::Number(_) => field(counter_len(model, e, m)),
+            SeriesValue::Histogram { .. } => field(classic_len(model, e, m)),
+            SeriesValue::Native(n) => field(native_len(model, e, m, &model.natives[n as usize])),
+        }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn write_metric(
+    out: &mut Vec<u8>,
+    model: &Model,
+    tmp: &mut Vec<u8>,
+    labels: &[u8],
+    e: &SeriesEntry,
+    m: &MetricEntry,
+    kind: FamilyType,
+    stats: &mut EncodeStats,
+) {
+    out.extend_from_slice(labels);
+    match e.value {
+        SeriesValue::Number(n) if kind == FamilyType::Gauge => {
+            open(out, METRIC_GAUGE, 9);
+            double(out, VALUE, n.as_f64());
+        }
+        SeriesValue::Number(n) => {
+            open(out, METRIC_COUNTER, counter_len(model, e, m));
+            double(out, VALUE, n.as_f64());
+            let written = match latest(model, e, f64::NEG_INFINITY, f64::INFINITY) {
+                Some(x) => {
+                    write_exemplar(out, model, tmp, COUNTER_EXEMPLAR, &model.exemplars[x]);
+                    1
+                }
+                None => 0,
+            };
+            stats.drop(DropReason::Exemplar, e.exemplars.len() as u64 - written);
+            if let Some(ns) = m.start_time {
+                write_timestamp(out, COUNTER_CREATED, ns);
+            }
+        }
+        SeriesValue::Histogram {
+            buckets,
+            count,
+            sum,
+        } => {
+            open(out, METRIC_HISTOGRAM, classic_len(model, e, m));
+            out.push(HISTOGRAM_COUNT);
+            varint(out, count);
+            double(out, HISTOGRAM_SUM, sum.as_f64());
+            let mut written = 0;
+            for_each_bucket(model, buckets, count, |bound, cumulative, lower| {
+                let exemplar = latest(model, e, lower, bound);
+                open(
+                    out,
+                    HISTOGRAM_BUCKET,
+                    bucket_len(model, cumulative, exemplar),
+                );
+                out.push(BUCKET_COUNT);
+                varint(out, cumulative);
+                double(out, BUCKET_BOUND, bound);
+                if let Some(x) = exemplar {
+                    write_exemplar(out, model, tmp, BUCKET_EXEMPLAR, &model.exemplars[x]);
+                    written += 1;
+                }
+            });
+            stats.drop(DropReason::Exemplar, e.exemplars.len() as u64 - written);
+            if let Some(ns) = m.start_time {
+                write_timestamp(out, HISTOGRAM_CREATED, ns);
+            }
+        }
+        SeriesValue::Native(n) => {
+            let h = &model.natives[n as usize];
+            open(out, METRIC_HISTOGRAM, native_len(model, e, m, h));
+            out.push(HISTOGRAM_COUNT);
+            varint(out, h.count);
+            double(out, HISTOGRAM_SUM, h.sum.as_f64());
+            out.push(HISTOGRAM_SCHEMA);
+            varint(out, zigzag(i64::from(h.schema)));
+            double(out, HISTOGRAM_ZERO_THRESHOLD, h.zero_threshold);
+            out.push(HISTOGRAM_ZERO_COUNT);
+            varint(out, h.zero_count);
+            let sides = [
+                (
+                    h.negative_offset,
+                    h.negative,
+                    HISTOGRAM_NEGATIVE_SPAN,
+                    HISTOGRAM_NEGATIVE_DELTA,
+                ),
+                (
+                    h.positive_offset,
+                    h.positive,
+                    HISTOGRAM_POSITIVE_SPAN,
+                    HISTOGRAM_POSITIVE_DELTA,
+                ),
+            ];
+            for (offset, counts, span_tag, delta_tag) in sides {
+                let counts = &model.native_counts[counts.range()];
+                for_each_span(offset, counts, |offset, length| {
+                    open(out, span_tag, span_len(offset, length));
+                    out.push(SPAN_OFFSET);
+                    varint(out, zigzag(offset));
+                    out.push(SPAN_LENGTH);
+                    varint(out, length);
+                });
+                let deltas = deltas_len(counts);
+                if deltas > 0 {
+                    open(out, delta_tag, deltas);
+                    for_each_delta(counts, |d| varint(out, zigzag(d)));
+                }
+            }
+            if let Some(ns) = m.start_time {
+                write_timestamp(out, HISTOGRAM_CREATED, ns);
+            }
+            // Every exemplar, oldest first.
+            let mut previous = None;
+            while let Some(x) = next_exemplar(model, e, previous) {
+                out.extend_from_slice(&HISTOGRAM_EXEMPLARS);
+                let len = exemplar_len(model, &model.exemplars[x]);
+                varint(out, len as u64);
+                write_exemplar_body(out, model, tmp, &model.exemplars[x]);
+                previous = Some(x);
+            }
+        }
+    }
+}
+
+/// The latest exemplar of `e` whose value lies in `(lower, upper]`.
+fn latest(model: &Model, e: &SeriesEntry, lower: f64, upper: f64) -> Option<usize> {
+    latest_exemplar(&model.exemplars, &model.arena, e, |v| {
+        v > lower && v <= upper
+    })
+}
+
+/// The exemplar of `e` that follows `after` in the order of time, labels,
+/// value and position (the first one for `None`): a native histogram's
+/// exemplars are written in that order, whatever order they came in.
+fn next_exemplar(model: &Model, e: &SeriesEntry, after: Option<usize>) -> Option<usize> {
+    let order = |a: usize, b: usize| {
+        cmp_exemplars(&model.arena, &model.exemplars[a], &model.exemplars[b]).then(a.cmp(&b))
+    };
+    e.exemplars
+        .range()
+        .filter(|&x| after.is_none_or(|a| order(x, a).is_gt()))
+        .min_by(|&a, &b| order(a, b))
+}
+
+fn counter_len(model: &Model, e: &SeriesEntry, m: &MetricEntry) -> usize {
+    let mut len = 9;
+    if let Some(x) = latest(model, e, f64::NEG_INFINITY, f64::INFINITY) {
+        len += field(exemplar_len(model, &model.exemplars[x]));
+    }
+    if let Some(ns) = m.start_time {
+        len += field(timestamp_len(ns));
+    }
+    len
+}
+
+/// Calls `f(upper bound, cumulative count, lower bound)` for each bucket of
+/// a classic histogram, the `+Inf` one last.
+fn for_each_bucket(model: &Model, buckets: Span, count: u64, mut f: impl FnMut(f64, u64, f64)) {
+    let bounds = &model.bounds[buckets.range()];
+    let cumulative = &model.cumulative[buckets.range()];
+    let mut lower = f64::NEG_INFINITY;
+    for (&bound, &c) in bounds.iter().zip(cumulative) {
+        f(bound, c, lower);
+        lower = bound;
+    }
+    f(f64::INFINITY, count, lower);
+}
+
+fn bucket_len(model: &Model, cumulative: u64, exemplar: Option<usize>) -> usize {
+    let mut len = 1 + varint_len(cumulative) + 9;
+    if let Some(x) = exemplar {
+        len += field(exemplar_len(model, &model.exemplars[x]));
+    }
+    len
+}
+
+fn classic_len(model: &Model, e: &SeriesEntry, m: &MetricEntry) -> usize {
+    let SeriesValue::Histogram { buckets, count, .. } = e.value else {
+        return 0;
+    };
+    let mut len = 1 + varint_len(count) + 9;
+    for_each_bucket(model, buckets, count, |bound, cumulative, lower| {
+        len += field(bucket_len(
+            model,
+            cumulative,
+            latest(model, e, lower, bound),
+        ));
+    });
+    if let Some(ns) = m.start_time {
+        len += field(timestamp_len(ns));
+    }
+    len
+}
+
+/// Calls `f(offset, length)` for each span of a native histogram side whose
+/// buckets are `counts` from index `first`: a span starts at the first
+/// non-empty bucket and after each run of more than [`MAX_GAP`] empty
+/// buckets, and covers the empty buckets of shorter runs. Its offset is the
+/// index of its first bucket for the first span, the number of buckets
+/// skipped since the previous span for the others.
+fn for_each_span(first: i32, counts: &[u64], mut f: impl FnMut(i64, u64)) {
+    let mut span: Option<(i64, u64)> = None;
+    // One past the last bucket of the span so far.
+    let mut end = 0i64;
+    let mut gap = 0u64;
+    for (i, &c) in counts.iter().enumerate() {
+        if c == 0 {
+            gap += 1;
+            continue;
+        }
+        let index = i64::from(first) + i as i64;
+        span = match span {
+            None => Some((index, 1)),
+            Some((offset, length)) if gap <= MAX_GAP => Some((offset, length + gap + 1)),
+            Some(done) => {
+                f(done.0, done.1);
+                Some((index - end, 1))
+            }
+        };
+        end = index + 1;
+        gap = 0;
+    }
+    if let Some((offset, length)) = span {
+        f(offset, length);
+    }
+}
+
+fn span_len(offset: i64, length: u64) -> usize {
+    2 + varint_len(zigzag(offset)) + varint_len(length)
+}
+
+/// Calls `f(delta)` for each bucket the spans of [`for_each_span`] cover,
+/// in order: its count minus the previous covered bucket's (the first
+/// against 0), as Prometheus reads them back.
+fn for_each_delta(counts: &[u64], mut f: impl FnMut(i64)) {
+    let mut previous = 0i64;
+    let mut started = false;
+    let mut gap = 0u64;
+    for &c in counts {
+        if c == 0 {
+            gap += 1;
+            continue;
+        }
+        if started && gap <= MAX_GAP {
+            for _ in 0..gap {
+                f(previous.wrapping_neg());
+                previous = 0;
+            }
+        }
+        let c = c as i64;
+        f(c.wrapping_sub(previous));
+        previous = c;
+        started = true;
+        gap = 0;
+    }
+}
+
+fn deltas_len(counts: &[u64]) -> usize {
+    let mut len = 0;
+    for_each_delta(counts, |d| len += varint_len(zigzag(d)));
+    len
+}
+
+fn native_len(model: &Model, e: &SeriesEntry, m: &MetricEntry, h: &NativeEntry) -> usize {
+    let mut len = 1 + varint_len(h.count) + 9;
+    len += 1 + varint_len(zigzag(i64::from(h.schema)));
+    len += 9 + 1 + varint_len(h.zero_count);
+    for (offset, counts) in [
+        (h.negative_offset, h.negative),
+        (h.positive_offset, h.positive),
+    ] {
+        let counts = &model.native_counts[counts.range()];
+        for_each_span(offset, counts, |offset, length| {
+            len += field(span_len(offset, length));
+        });
+        let deltas = deltas_len(counts);
+        if deltas > 0 {
+            len += field(deltas);
+        }
+    }
+    if let Some(ns) = m.start_time {
+        len += field(timestamp_len(ns));
+    }
+    for x in e.exemplars.range() {
+        len += 2 + varint_len(exemplar_len(model, &model.exemplars[x]) as u64);
+        len += exemplar_len(model, &model.exemplars[x]);
+    }
+    len
+}
+
+fn exemplar_len(model: &Model, x: &ExemplarEntry) -> usize {
+    label_fields_len(x.labels.get(&model.arena)) + 9 + field(timestamp_len(x.time))
+}
+
+/// The size of [`label_fields`]' output for `block`.
+fn label_fields_len(block: &[u8]) -> usize {
+    let mut len = 0;
+    let mut rest = block;
+    while !rest.is_empty() {
+        let (name, after) = take_text(rest, b'=');
+        let (value, after) = take_text(after, b',');
+        len += field(field(unescaped_len(name)) + field(unescaped_len(value)));
+        rest = after;
+    }
+    len
+}
+
+fn write_exemplar(out: &mut Vec<u8>, model: &Model, tmp: &mut Vec<u8>, tag: u8, x: &ExemplarEntry) {
+    open(out, tag, exemplar_len(model, x));
+    write_exemplar_body(out, model, tmp, x);
+}
+
+fn write_exemplar_body(out: &mut Vec<u8>, model: &Model, tmp: &mut Vec<u8>, x: &ExemplarEntry) {
+    tmp.clear();
+    label_fields(tmp, x.labels.get(&model.arena));
+    // `Exemplar.label` has the same tag as `Metric.label`.
+    debug_assert_eq!(EXEMPLAR_LABEL, METRIC_LABEL);
+    out.extend_from_slice(tmp);
+    double(out, EXEMPLAR_VALUE, x.value.as_f64());
+    write_timestamp(out, EXEMPLAR_TIMESTAMP, x.time);
+}
