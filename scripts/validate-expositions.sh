@@ -9,6 +9,8 @@
 #          exit 3 = lint findings only, reported but passing) and
 #          prometheus_client's 0.0.4 parser.
 #   *.om   (OpenMetrics 1.0):   prometheus_client's OpenMetrics parser.
+#   *.pb   (Prometheus protobuf): Go's reference decoder with Prometheus'
+#          checks (scripts/go-proto-check.sh); WARN lines are reported but pass.
 #   *.utf8.prom / *.utf8.om hold quoted UTF-8 names (escaping=allow-utf-8):
 #          promtool before 3.0 cannot parse those, so it is skipped there (with
 #          a SKIP line); the Python parsers still check them.
@@ -82,6 +84,17 @@ check_promtool() { # file
   esac
 }
 
+check_go() { # file
+  local out
+  if out="$("$here/go-proto-check.sh" "$1" 2>&1)"; then
+    local warns
+    warns="$(printf '%s\n' "$out" | grep '^WARN' | one_line)"
+    report PASS go-proto "$1" "$(printf '%s\n' "$out" | grep '^OK' | sed 's/^OK //')${warns:+; $warns}"
+  else
+    report FAIL go-proto "$1" "$(printf '%s' "$out" | one_line)"
+  fi
+}
+
 if [ ! -d "$dir" ]; then
   echo "FAIL no directory $dir (nothing was validated)"
   exit 1
@@ -98,11 +111,14 @@ while IFS= read -r -d '' file; do
     *.om)
       check_python om "$file"
       ;;
+    *.pb)
+      check_go "$file"
+      ;;
   esac
-done < <(find "$dir" -type f \( -name '*.prom' -o -name '*.om' \) -print0 | sort -z)
+done < <(find "$dir" -type f \( -name '*.prom' -o -name '*.om' -o -name '*.pb' \) -print0 | sort -z)
 
 if [ "$files" -eq 0 ]; then
-  echo "FAIL no *.prom or *.om files under $dir (nothing was validated)"
+  echo "FAIL no *.prom, *.om or *.pb files under $dir (nothing was validated)"
   exit 1
 fi
 echo "validated $files files under $dir: $checked checks, $failed failed"
