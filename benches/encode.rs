@@ -14,9 +14,10 @@ use otel_expfmt::{Config, Encoder, Format};
 #[path = "workloads.rs"]
 mod workloads;
 
-const FORMATS: [(&str, Format); 2] = [
+const FORMATS: [(&str, Format); 3] = [
     ("prometheus_text", Format::PrometheusText),
     ("openmetrics", Format::OpenMetrics),
+    ("protobuf", Format::PrometheusProtobuf),
 ];
 
 fn encode(c: &mut Criterion) {

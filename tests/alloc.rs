@@ -144,7 +144,11 @@ fn warmed_up_encoder_allocates_nothing() {
     let rm = snapshot(&r);
     let keys: std::collections::HashSet<opentelemetry::Key> =
         ["service.name".into()].into_iter().collect();
-    for format in [Format::PrometheusText, Format::OpenMetrics] {
+    for format in [
+        Format::PrometheusText,
+        Format::OpenMetrics,
+        Format::PrometheusProtobuf,
+    ] {
         let config = Config::default()
             .with_resource_selector(ResourceSelector::KeyAllowList(keys.clone()))
             .with_created_timestamps(true);
@@ -172,19 +176,42 @@ fn warmed_up_full_encodes_allocate_nothing() {
     let snapshots: Vec<_> = ["/a", "/b"]
         .into_iter()
         .map(|prefix| {
-            let (p, r) = provider_with(resource(), Temporality::Cumulative, |b| b);
+            // `sizes` is an exponential histogram: native in protobuf.
+            let (p, r) = provider_with(resource(), Temporality::Cumulative, |b| {
+                b.with_view(|i: &opentelemetry_sdk::metrics::Instrument| {
+                    (i.name() == "sizes").then(|| {
+                        opentelemetry_sdk::metrics::Stream::builder()
+                            .with_aggregation(
+                                opentelemetry_sdk::metrics::Aggregation::Base2ExponentialHistogram {
+                                    max_size: 160,
+                                    max_scale: 20,
+                                    record_min_max: false,
+                                },
+                            )
+                            .build()
+                            .expect("valid stream")
+                    })
+                })
+            });
             let m = p.meter("app");
             let c = m.u64_counter("requests").build();
             let h = m.f64_histogram("latency").with_unit("s").build();
+            let e = m.f64_histogram("sizes").with_unit("By").build();
             for i in 0..40 {
                 let attrs = [KeyValue::new("route", format!("{prefix}/{i}"))];
                 c.add(i, &attrs);
                 h.record(i as f64 / 7.0, &attrs);
+                e.record(f64::from(i as u32) * 1.5 - 20.0, &attrs);
+                e.record(f64::from(i as u32).powi(3), &attrs);
             }
             (p, snapshot(&r))
         })
         .collect();
-    for format in [Format::PrometheusText, Format::OpenMetrics] {
+    for format in [
+        Format::PrometheusText,
+        Format::OpenMetrics,
+        Format::PrometheusProtobuf,
+    ] {
         let mut encoder = Encoder::new(Config::default());
         let mut out = Vec::new();
         for _ in 0..2 {

@@ -26,8 +26,7 @@
 
 use super::families::{cmp_exemplars, latest_exemplar};
 use super::model::{
-    Dialect, ExemplarEntry, FamilyType, MetricEntry, Model, NativeEntry, SeriesEntry, SeriesValue,
-    Span,
+    Dialect, ExemplarEntry, FamilyType, Model, NativeEntry, SeriesEntry, SeriesValue, Span,
 };
 use crate::{Config, DropReason, EncodeStats};
 
@@ -177,39 +176,65 @@ fn bytes(out: &mut Vec<u8>, tag: u8, b: &[u8]) {
     out.extend_from_slice(b);
 }
 
-/// A `google.protobuf.Timestamp` of `ns` nanoseconds since the epoch:
-/// whole seconds (rounded down) and the nanoseconds after them.
-fn timestamp(ns: i128) -> (i64, u64) {
-    let seconds = ns.div_euclid(1_000_000_000);
-    let nanos = ns.rem_euclid(1_000_000_000) as u64;
-    (
-        seconds.clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64,
-        nanos,
-    )
+/// A `google.protobuf.Timestamp` message of `ns` nanoseconds since the
+/// epoch, encoded: whole seconds (rounded down) and the nanoseconds after
+/// them, each left out when 0.
+#[derive(Clone, Copy)]
+struct Stamp {
+    body: [u8; 22],
+    len: u8,
 }
 
-fn timestamp_len(ns: i128) -> usize {
-    let (seconds, nanos) = timestamp(ns);
-    let mut len = 0;
-    if seconds != 0 {
-        len += 1 + varint_len(seconds as u64);
+impl Stamp {
+    fn new(ns: i128) -> Stamp {
+        // Nanoseconds fit an `i64` until 2262: cheaper division than `i128`'s.
+        let (seconds, nanos) = match i64::try_from(ns) {
+            Ok(ns) => (
+                ns.div_euclid(1_000_000_000),
+                ns.rem_euclid(1_000_000_000) as u64,
+            ),
+            Err(_) => {
+                let seconds = ns.div_euclid(1_000_000_000);
+                let seconds = seconds.clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64;
+                (seconds, ns.rem_euclid(1_000_000_000) as u64)
+            }
+        };
+        let mut stamp = Stamp {
+            body: [0; 22],
+            len: 0,
+        };
+        let mut put = |b: u8| {
+            stamp.body[stamp.len as usize] = b;
+            stamp.len += 1;
+        };
+        let mut varint_into = |tag: u8, mut v: u64| {
+            put(tag);
+            while v >= 0x80 {
+                put(v as u8 | 0x80);
+                v >>= 7;
+            }
+            put(v as u8);
+        };
+        if seconds != 0 {
+            varint_into(SECONDS, seconds as u64);
+        }
+        if nanos != 0 {
+            varint_into(NANOS, nanos);
+        }
+        stamp
     }
-    if nanos != 0 {
-        len += 1 + varint_len(nanos);
-    }
-    len
-}
 
-fn write_timestamp(out: &mut Vec<u8>, tag: u8, ns: i128) {
-    let (seconds, nanos) = timestamp(ns);
-    open(out, tag, timestamp_len(ns));
-    if seconds != 0 {
-        out.push(SECONDS);
-        varint(out, seconds as u64);
+    fn bytes(&self) -> &[u8] {
+        &self.body[..self.len as usize]
     }
-    if nanos != 0 {
-        out.push(NANOS);
-        varint(out, nanos);
+
+    /// As a length-delimited field with `tag`.
+    fn write(&self, out: &mut Vec<u8>, tag: u8) {
+        bytes(out, tag, self.bytes());
+    }
+
+    fn field_len(&self) -> usize {
+        field(self.len as usize)
     }
 }
 
@@ -368,9 +393,19 @@ fn write_family(
     if !unit.is_empty() {
         body += field(unit.len());
     }
+    // The created timestamp is per metric, shared by its series.
+    let mut stamp: Option<(u32, Option<Stamp>)> = None;
+    let mut created = |metric: u32| match stamp {
+        Some((m, s)) if m == metric => s,
+        _ => {
+            let s = model.metrics[metric as usize].start_time.map(Stamp::new);
+            stamp = Some((metric, s));
+            s
+        }
+    };
     for &i in series {
         let e = &model.series[i as usize];
-        let size = metric_len(model, cache, i, e, w.kind);
+        let size = metric_len(model, cache, i, e, w.kind, created(e.metric));
         cache.sizes.push(size);
         body += field(size);
     }
@@ -391,9 +426,8 @@ fn write_family(
     for (n, &i) in series.iter().enumerate() {
         let e = &model.series[i as usize];
         open(out, FAMILY_METRIC, sizes[n]);
-        let m = &model.metrics[e.metric as usize];
         let labels = spans[i as usize].get(labels);
-        write_metric(out, model, tmp, labels, e, m, w.kind, stats);
+        write_metric(out, model, tmp, labels, e, created(e.metric), w.kind, stats);
     }
     if !unit.is_empty() {
         bytes(out, FAMILY_UNIT, unit);
@@ -401,15 +435,23 @@ fn write_family(
 }
 
 /// The size of series `i`'s `Metric` message.
-fn metric_len(model: &Model, cache: &Cache, i: u32, e: &SeriesEntry, kind: FamilyType) -> usize {
+fn metric_len(
+    model: &Model,
+    cache: &Cache,
+    i: u32,
+    e: &SeriesEntry,
+    kind: FamilyType,
+    created: Option<Stamp>,
+) -> usize {
     let labels = cache.spans[i as usize].len();
-    let m = &model.metrics[e.metric as usize];
     labels
         + match e.value {
             SeriesValue::Number(_) if kind == FamilyType::Gauge => field(9),
-            SeriesValue::Number(_) => field(counter_len(model, e, m)),
-            SeriesValue::Histogram { .. } => field(classic_len(model, e, m)),
-            SeriesValue::Native(n) => field(native_len(model, e, m, &model.natives[n as usize])),
+            SeriesValue::Number(_) => field(counter_len(model, e, created)),
+            SeriesValue::Histogram { .. } => field(classic_len(model, e, created)),
+            SeriesValue::Native(n) => {
+                field(native_len(model, e, created, &model.natives[n as usize]))
+            }
         }
 }
 
@@ -420,7 +462,7 @@ fn write_metric(
     tmp: &mut Vec<u8>,
     labels: &[u8],
     e: &SeriesEntry,
-    m: &MetricEntry,
+    created: Option<Stamp>,
     kind: FamilyType,
     stats: &mut EncodeStats,
 ) {
@@ -431,7 +473,7 @@ fn write_metric(
             double(out, VALUE, n.as_f64());
         }
         SeriesValue::Number(n) => {
-            open(out, METRIC_COUNTER, counter_len(model, e, m));
+            open(out, METRIC_COUNTER, counter_len(model, e, created));
             double(out, VALUE, n.as_f64());
             let written = match latest(model, e, f64::NEG_INFINITY, f64::INFINITY) {
                 Some(x) => {
@@ -441,8 +483,8 @@ fn write_metric(
                 None => 0,
             };
             stats.drop(DropReason::Exemplar, e.exemplars.len() as u64 - written);
-            if let Some(ns) = m.start_time {
-                write_timestamp(out, COUNTER_CREATED, ns);
+            if let Some(stamp) = created {
+                stamp.write(out, COUNTER_CREATED);
             }
         }
         SeriesValue::Histogram {
@@ -450,7 +492,7 @@ fn write_metric(
             count,
             sum,
         } => {
-            open(out, METRIC_HISTOGRAM, classic_len(model, e, m));
+            open(out, METRIC_HISTOGRAM, classic_len(model, e, created));
             out.push(HISTOGRAM_COUNT);
             varint(out, count);
             double(out, HISTOGRAM_SUM, sum.as_f64());
@@ -471,13 +513,13 @@ fn write_metric(
                 }
             });
             stats.drop(DropReason::Exemplar, e.exemplars.len() as u64 - written);
-            if let Some(ns) = m.start_time {
-                write_timestamp(out, HISTOGRAM_CREATED, ns);
+            if let Some(stamp) = created {
+                stamp.write(out, HISTOGRAM_CREATED);
             }
         }
         SeriesValue::Native(n) => {
             let h = &model.natives[n as usize];
-            open(out, METRIC_HISTOGRAM, native_len(model, e, m, h));
+            open(out, METRIC_HISTOGRAM, native_len(model, e, created, h));
             out.push(HISTOGRAM_COUNT);
             varint(out, h.count);
             double(out, HISTOGRAM_SUM, h.sum.as_f64());
@@ -515,8 +557,8 @@ fn write_metric(
                     for_each_delta(counts, |d| varint(out, zigzag(d)));
                 }
             }
-            if let Some(ns) = m.start_time {
-                write_timestamp(out, HISTOGRAM_CREATED, ns);
+            if let Some(stamp) = created {
+                stamp.write(out, HISTOGRAM_CREATED);
             }
             // Every exemplar, oldest first.
             let mut previous = None;
@@ -551,13 +593,13 @@ fn next_exemplar(model: &Model, e: &SeriesEntry, after: Option<usize>) -> Option
         .min_by(|&a, &b| order(a, b))
 }
 
-fn counter_len(model: &Model, e: &SeriesEntry, m: &MetricEntry) -> usize {
+fn counter_len(model: &Model, e: &SeriesEntry, created: Option<Stamp>) -> usize {
     let mut len = 9;
     if let Some(x) = latest(model, e, f64::NEG_INFINITY, f64::INFINITY) {
         len += field(exemplar_len(model, &model.exemplars[x]));
     }
-    if let Some(ns) = m.start_time {
-        len += field(timestamp_len(ns));
+    if let Some(stamp) = created {
+        len += stamp.field_len();
     }
     len
 }
@@ -583,7 +625,7 @@ fn bucket_len(model: &Model, cumulative: u64, exemplar: Option<usize>) -> usize 
     len
 }
 
-fn classic_len(model: &Model, e: &SeriesEntry, m: &MetricEntry) -> usize {
+fn classic_len(model: &Model, e: &SeriesEntry, created: Option<Stamp>) -> usize {
     let SeriesValue::Histogram { buckets, count, .. } = e.value else {
         return 0;
     };
@@ -595,8 +637,8 @@ fn classic_len(model: &Model, e: &SeriesEntry, m: &MetricEntry) -> usize {
             latest(model, e, lower, bound),
         ));
     });
-    if let Some(ns) = m.start_time {
-        len += field(timestamp_len(ns));
+    if let Some(stamp) = created {
+        len += stamp.field_len();
     }
     len
 }
@@ -670,7 +712,7 @@ fn deltas_len(counts: &[u64]) -> usize {
     len
 }
 
-fn native_len(model: &Model, e: &SeriesEntry, m: &MetricEntry, h: &NativeEntry) -> usize {
+fn native_len(model: &Model, e: &SeriesEntry, created: Option<Stamp>, h: &NativeEntry) -> usize {
     let mut len = 1 + varint_len(h.count) + 9;
     len += 1 + varint_len(zigzag(i64::from(h.schema)));
     len += 9 + 1 + varint_len(h.zero_count);
@@ -687,8 +729,8 @@ fn native_len(model: &Model, e: &SeriesEntry, m: &MetricEntry, h: &NativeEntry) 
             len += field(deltas);
         }
     }
-    if let Some(ns) = m.start_time {
-        len += field(timestamp_len(ns));
+    if let Some(stamp) = created {
+        len += stamp.field_len();
     }
     for x in e.exemplars.range() {
         len += 2 + varint_len(exemplar_len(model, &model.exemplars[x]) as u64);
@@ -698,7 +740,7 @@ fn native_len(model: &Model, e: &SeriesEntry, m: &MetricEntry, h: &NativeEntry) 
 }
 
 fn exemplar_len(model: &Model, x: &ExemplarEntry) -> usize {
-    label_fields_len(x.labels.get(&model.arena)) + 9 + field(timestamp_len(x.time))
+    label_fields_len(x.labels.get(&model.arena)) + 9 + Stamp::new(x.time).field_len()
 }
 
 /// The size of [`label_fields`]' output for `block`.
@@ -726,5 +768,5 @@ fn write_exemplar_body(out: &mut Vec<u8>, model: &Model, tmp: &mut Vec<u8>, x: &
     debug_assert_eq!(EXEMPLAR_LABEL, METRIC_LABEL);
     out.extend_from_slice(tmp);
     double(out, EXEMPLAR_VALUE, x.value.as_f64());
-    write_timestamp(out, EXEMPLAR_TIMESTAMP, x.time);
+    Stamp::new(x.time).write(out, EXEMPLAR_TIMESTAMP);
 }
