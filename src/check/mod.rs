@@ -49,10 +49,15 @@
 //! * Names: a family whose name, or a sample name it reads (`h_bucket`,
 //!   `c_total`, OpenMetrics `c_created`), reappears after another family is
 //!   [`CheckErrorKind::InterleavedFamily`] or [`CheckErrorKind::ClashingName`].
-//! * 0.0.4 HELP accepts only `\\` and `\n` (as Prometheus 2.x does);
-//!   label values `\\`, `\"`, `\n`. OpenMetrics keeps a backslash before
-//!   any other character as written (the ABNF's `BS normal-char`, the suite's
-//!   `\z`), and accepts a raw `"` in HELP (the suite's `help_escaping`).
+//! * Escapes: 0.0.4 HELP accepts only `\\` and `\n` (as Prometheus 2.x
+//!   does); label values and quoted names `\\`, `\"`, `\n`. OpenMetrics
+//!   accepts `\\`, `\"`, `\n` in every escaped string (label values, HELP,
+//!   quoted names) and a raw `"` in HELP. Its ABNF also admits a backslash
+//!   before any other character (`BS normal-char`), but its text says a single
+//!   backslash SHOULD NOT be used for undefined escape sequences: the checker
+//!   rejects them ([`CheckErrorKind::InvalidEscape`]), and so disagrees with
+//!   the three conformance cases that use one (`escaping`, `help_escaping`,
+//!   `label_escaping`).
 //! * Numbers: decimals plus `Inf`/`Infinity`/`NaN` in any case with an
 //!   optional sign on infinities (Go's `ParseFloat`, and RFC 5234 strings are
 //!   case-insensitive); no hexadecimal, no underscores. 0.0.4 rejects
