@@ -699,3 +699,101 @@ fn never_panics_on_mutated_inputs() {
         }
     }
 }
+
+/// Series identity as Prometheus decides it: a label with an empty value is
+/// no label (Prometheus drops it on ingestion; OpenMetrics: "Empty label
+/// values SHOULD be treated as if the label was not present").
+#[test]
+fn empty_label_values_do_not_make_a_new_series() {
+    for (text, at) in [
+        ("m{a=\"\",b=\"x\"} 1\nm{b=\"x\"} 2\n", (2, 1)),
+        ("m{b=\"x\"} 1\nm{b=\"x\",a=\"\"} 2\n", (2, 1)),
+        ("m{a=\"\"} 1\nm 2\n", (2, 1)),
+        ("m{a=\"\"} 1\nm{b=\"\"} 2\n", (2, 1)),
+        ("m 1\nm{a=\"1\"} 2\nm{a=\"\",b=\"\"} 3\n", (3, 1)),
+    ] {
+        assert_eq!(prom(text), (K::DuplicateSeries, at.0, at.1), "{text}");
+        let text = format!("# TYPE m gauge\n{text}# EOF\n");
+        let e = om(&text);
+        // In OpenMetrics the repeat is a duplicate or, when another label set
+        // came between, an interleaved metric.
+        assert!(
+            matches!(e.0, K::DuplicateSeries | K::InterleavedMetric) && (e.1, e.2) == (at.0 + 1, 1),
+            "{text}: {e:?}"
+        );
+    }
+    assert_eq!(
+        om("# TYPE m gauge\nm{a=\"\"} 1\nm{a=\"1\"} 2\nm 3\n# EOF\n"),
+        (K::InterleavedMetric, 4, 1)
+    );
+    // Different non-empty values stay different series.
+    let text = "m{a=\"\",b=\"x\"} 1\nm{b=\"y\"} 2\nm{a=\"z\",b=\"x\"} 3\n";
+    assert_eq!(
+        check(text.as_bytes(), Format::PrometheusText)
+            .unwrap()
+            .families[0]
+            .samples
+            .len(),
+        3
+    );
+    let text = format!("# TYPE m gauge\n{text}# EOF\n");
+    check(text.as_bytes(), Format::OpenMetrics).unwrap();
+    // The empty label is kept in the sample as written.
+    let exposition = check(b"m{a=\"\",b=\"x\"} 1\n", Format::PrometheusText).unwrap();
+    assert_eq!(
+        exposition.families[0].samples[0].labels,
+        [("a".into(), String::new()), ("b".into(), "x".into())]
+    );
+}
+
+/// The same identity groups the samples of a metric point: counters'
+/// `_created`, histogram buckets with `_count`, OpenMetrics repeated points.
+#[test]
+fn empty_label_values_join_the_metric_point() {
+    // OpenMetrics: `a_created` (no labels) belongs to `{x=""}`, which is no
+    // longer the current metric.
+    let text = "# TYPE a counter\na_total{x=\"\"} 1\na_total{y=\"1\"} 1\na_created 1\n# EOF\n";
+    assert_eq!(om(text), (K::InterleavedMetric, 4, 1));
+    let text = "# TYPE a counter\na_total{x=\"\"} 1\na_created 1\na_total{y=\"1\"} 1\n# EOF\n";
+    check(text.as_bytes(), Format::OpenMetrics).unwrap();
+    // Histogram buckets and `_count` with and without an empty label are one point.
+    let h = "# TYPE h histogram\n";
+    assert_eq!(
+        prom(&format!(
+            "{h}h_bucket{{le=\"+Inf\",x=\"\"}} 1\nh_sum 1\nh_count 2\n"
+        )),
+        (hist(H::CountMismatch), 4, 9)
+    );
+    assert_eq!(
+        prom(&format!(
+            "{h}h_bucket{{le=\"2\",x=\"\"}} 1\nh_bucket{{le=\"1\"}} 1\n"
+        )),
+        (hist(H::BucketsOutOfOrder), 3, 10)
+    );
+    assert_eq!(
+        prom(&format!(
+            "{h}h_bucket{{le=\"+Inf\"}} 2\nh_bucket{{x=\"\",le=\"+Inf\"}} 2\n"
+        )),
+        (K::DuplicateSeries, 3, 1)
+    );
+    let ok = format!("{h}h_bucket{{le=\"1\",x=\"\"}} 1\nh_bucket{{le=\"+Inf\"}} 1\nh_sum{{x=\"\"}} 1\nh_count 1\n# EOF\n");
+    check(ok.as_bytes(), Format::PrometheusText).unwrap();
+    check(ok.as_bytes(), Format::OpenMetrics).unwrap();
+    // OpenMetrics: a later point of `{x=""}` may drop the empty label.
+    let g = "# TYPE g gauge\n";
+    check(
+        format!("{g}g{{x=\"\"}} 1 1\ng 2 2\n# EOF\n").as_bytes(),
+        Format::OpenMetrics,
+    )
+    .unwrap();
+    assert_eq!(
+        om(&format!("{g}g{{x=\"\"}} 1 2\ng 2 1\n# EOF\n")),
+        (K::TimestampOutOfOrder, 3, 5)
+    );
+    // Summaries: the quantile and `_count` samples of one point.
+    let s = "# TYPE s summary\ns{quantile=\"0.5\",x=\"\"} 1\ns_count 1\ns_sum{x=\"\"} 1\n";
+    let exposition = check(format!("{s}# EOF\n").as_bytes(), Format::OpenMetrics).unwrap();
+    assert_eq!(exposition.families[0].samples.len(), 3);
+    let again = format!("{s}s{{quantile=\"0.5\"}} 2\n# EOF\n");
+    assert_eq!(om(&again), (K::DuplicateSeries, 5, 1));
+}

@@ -40,6 +40,12 @@
 //!
 //! # Decisions where the sources leave room
 //!
+//! * Series identity: a label with an empty value is no label, as Prometheus
+//!   drops such labels on ingestion and OpenMetrics treats an empty value as
+//!   if the label was not present. `m{a="",b="x"}` and `m{b="x"}` are one
+//!   series, and one metric wherever label sets are compared (duplicates,
+//!   metric points, histogram and summary groups). Samples keep the empty
+//!   label as written.
 //! * Duplicate series: 0.0.4 rejects any repeat of a name and label set (label
 //!   order irrelevant), timestamps or not. OpenMetrics allows a repeat only as
 //!   a new metric point: both samples timestamped, not going backwards (the
