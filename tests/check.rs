@@ -797,3 +797,40 @@ fn empty_label_values_join_the_metric_point() {
     let again = format!("{s}s{{quantile=\"0.5\"}} 2\n# EOF\n");
     assert_eq!(om(&again), (K::DuplicateSeries, 5, 1));
 }
+
+/// Label names starting with `__` are reserved by Prometheus (Python's client
+/// rejects them in both parsers): in both formats, quoted or not, in samples
+/// and exemplars. A single leading `_` is accepted (Python accepts it too).
+#[test]
+fn double_underscore_label_names_are_reserved() {
+    for label in ["__x", "__", "__name__", "___"] {
+        let text = format!("a{{{label}=\"1\"}} 1\n");
+        assert_eq!(prom(&text), (K::ReservedLabelName, 1, 3), "{text}");
+        assert_eq!(
+            om(&format!("{text}# EOF\n")),
+            (K::ReservedLabelName, 1, 3),
+            "{text}"
+        );
+        let text = format!("a{{b=\"1\",{label}=\"\"}} 1\n");
+        assert_eq!(prom(&text), (K::ReservedLabelName, 1, 9), "{text}");
+    }
+    for format in [Format::PrometheusText, Format::OpenMetrics] {
+        let utf8 = |t: &str| check_with(t.as_bytes(), format, Escaping::AllowUtf8);
+        let e = utf8("{\"a\",\"__x\"=\"1\"} 1\n# EOF\n").unwrap_err();
+        assert_eq!((e.kind, e.line, e.column), (K::ReservedLabelName, 1, 6));
+        let e = utf8("{\"a\",\"__.x\"=\"1\"} 1\n# EOF\n").unwrap_err();
+        assert_eq!((e.kind, e.line, e.column), (K::ReservedLabelName, 1, 6));
+        let ok = utf8("{\"a\",\"_.x\"=\"1\",\"x.__\"=\"2\"} 1\n# EOF\n").unwrap();
+        assert_eq!(ok.families[0].samples[0].labels.len(), 2);
+        let ok = check(
+            b"a{_x=\"1\",x__=\"2\",x__y=\"3\",_=\"4\"} 1\n# EOF\n",
+            format,
+        )
+        .unwrap();
+        assert_eq!(ok.families[0].samples[0].labels[0].0, "_x");
+    }
+    let exemplar = "# TYPE a counter\na_total 1 # {__trace=\"1\"} 1\n# EOF\n";
+    assert_eq!(om(exemplar), (K::ReservedLabelName, 2, 14));
+    let exemplar = "# TYPE a counter\na_total 1 # {_trace=\"1\"} 1\n# EOF\n";
+    check(exemplar.as_bytes(), Format::OpenMetrics).unwrap();
+}

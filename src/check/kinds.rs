@@ -32,7 +32,8 @@ pub enum CheckErrorKind {
     InvalidEscape,
     /// A metric or label name that is not valid for the escaping in use.
     InvalidName,
-    /// A label name starting with `__` where it is reserved (`__name__`).
+    /// A label name starting with `__`, which Prometheus reserves (in a
+    /// sample's or an exemplar's label set).
     ReservedLabelName,
     /// A sample or exemplar value that is not a number of the format.
     InvalidValue,

@@ -403,7 +403,7 @@ impl Grammar {
                     return Err(c.unexpected());
                 }
                 let value = c.quoted(Escapes::Quoted)?;
-                if label == "__name__" {
+                if label.starts_with("__") {
                     return Err(c.err_at(at, K::ReservedLabelName));
                 }
                 if labels.iter().any(|(n, _)| *n == label) {

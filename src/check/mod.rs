@@ -50,6 +50,12 @@
 //!   order irrelevant), timestamps or not. OpenMetrics allows a repeat only as
 //!   a new metric point: both samples timestamped, not going backwards (the
 //!   suite accepts equal timestamps), so `a 1` / `a 2` is rejected.
+//! * Reserved label names: a label name starting with `__` is rejected in
+//!   both formats, quoted or not, in samples and exemplars (Prometheus
+//!   reserves them for internal use; Python's client rejects them). A
+//!   single leading `_` is accepted: OpenMetrics 1.0 reserves label names
+//!   beginning with an underscore, but its ABNF admits them, no conformance
+//!   case rejects one, and Prometheus ingests them as ordinary labels.
 //! * Metric points: in OpenMetrics the samples of one label set must be
 //!   contiguous; 0.0.4 only requires families to be contiguous.
 //! * Names: a family whose name, or a sample name it reads (`h_bucket`,
