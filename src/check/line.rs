@@ -259,6 +259,8 @@ impl Grammar {
                 value_text: value_text.to_string(),
                 timestamp: None,
                 exemplar: None,
+                native: None,
+                created: None,
             },
             label_cols,
             value_col,
@@ -338,6 +340,7 @@ impl Grammar {
             value,
             value_text: value_text.to_string(),
             timestamp: None,
+            exact_timestamp: None,
         };
         if !c.at_end() {
             c.expect(b' ')?;

@@ -1,11 +1,13 @@
-//! A strict, independent parser of both exposition formats: the crate's own oracle.
+//! A strict, independent parser of the exposition formats: the crate's own oracle.
 //!
 //! [`check`] parses a Prometheus text 0.0.4 or OpenMetrics 1.0 exposition and
 //! returns every family and sample it contains, or a [`CheckError`] with the
 //! 1-based line and byte column of the first problem found. It is strict on
 //! everything the two formats forbid, including what the usual independent
 //! parsers let through (duplicate series, interleaved families, histogram and
-//! counter rules). It exists for tests and fuzzers; it is not tuned for speed.
+//! counter rules). [`check_protobuf`] decodes and checks the Prometheus
+//! protobuf exposition (with native histograms) into the same types. It
+//! exists for tests and fuzzers; it is not tuned for speed.
 //!
 //! ```
 //! use otel_expfmt::check::{check, MetricType};
@@ -94,7 +96,11 @@ use crate::{Escaping, Format};
 mod family;
 mod lex;
 mod line;
+mod native;
+mod proto;
 mod rules;
+
+pub use native::{NativeHistogram, Timestamp};
 
 /// Parses `input` in `format`, accepting only legacy (unquoted) names.
 ///
@@ -176,6 +182,85 @@ pub fn check_with(
         return Err(CheckError::new(lineno + 1, 1, CheckErrorKind::MissingEof));
     }
     Ok(Exposition { families })
+}
+
+/// Decodes and checks a Prometheus protobuf exposition (`Content-Type:
+/// application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily;
+/// encoding=delimited`); names must be valid for `escaping`.
+///
+/// The body is a sequence of frames, each a varint length (at most 5 bytes,
+/// as Prometheus reads it) and that many bytes of one `MetricFamily` message
+/// of client_model's `io/prometheus/client/metrics.proto`. Every message is
+/// decoded by hand and checked against that schema, then against what
+/// Prometheus checks on ingestion, then flattened the way Prometheus ingests
+/// it, into the same [`Exposition`] the text formats give:
+///
+/// * a family keeps its name as written (a counter `jobs_total`), its type,
+///   and `help` and `unit` when the fields are present;
+/// * a counter, gauge or untyped metric is one sample named like the family;
+///   a counter's exemplar and created timestamp go on it;
+/// * a summary gives `name{quantile="q"}` samples, `name_sum` and
+///   `name_count`;
+/// * a classic histogram (also a gauge histogram, as Prometheus names its
+///   series) gives `name_bucket` samples with an `le` label appended, plus a
+///   `+Inf` bucket from `sample_count` when the last bucket is not `+Inf`
+///   (as Prometheus does), then `name_sum` and `name_count`; a bucket's
+///   exemplar goes on its `_bucket` sample;
+/// * a native histogram is one sample named like the family whose
+///   [`Sample::native`] holds it (buckets as absolute counts by index); its
+///   `value` and `value_text` are its count;
+/// * [`Sample::created`] holds the metric's created timestamp, on every
+///   sample it gives.
+///
+/// Texts: label values as written (no escaping exists in protobuf). A
+/// double's `value_text` (and an `le` or `quantile` label) is `NaN`, `+Inf`,
+/// `-Inf` or the shortest decimal that reads back as the same `f64`, in
+/// Rust's `Debug` form (`1.0`, `0.25`, `1e-7`; Prometheus writes `1e-07`, so
+/// compare bounds as numbers); an integer count's is its exact decimal.
+///
+/// An error's [`CheckError::line`] is the 1-based index of the
+/// `MetricFamily` message (frame) where the problem is, and its
+/// [`CheckError::column`] the 1-based byte offset, in the whole input, of
+/// the field (its tag) or frame (its length) the problem concerns: for a
+/// truncated, malformed or unexpected field, that field; for a rule on a
+/// whole metric or histogram, its field in the enclosing message.
+///
+/// Strictness beyond what Prometheus rejects, because an encoder of this
+/// schema for a pull exporter never writes these: unknown field numbers
+/// (Prometheus skips them), a singular field written twice, a family without
+/// metrics (Prometheus skips it), `timestamp_ms` on a metric, float counts in
+/// histograms (Prometheus 2.42 reads a float-only histogram as a classic one
+/// with count 0), classic buckets and native fields in one histogram (or a
+/// native-only field, exemplars included, in a classic one), a native
+/// histogram without deltas, zero count and zero threshold (Prometheus 2.40
+/// to 2.46 read it as classic: an empty native histogram needs a zero
+/// threshold above 0), a bucket exemplar above its bucket's bound. Label
+/// sets follow the text checker's identity (an empty value is no label) and
+/// reserved names (`__` prefix). A counter may be negative or NaN and an
+/// exemplar value any double, as Prometheus stores them.
+///
+/// ```
+/// use otel_expfmt::check::{check_protobuf, CheckErrorKind, MetricType, ProtobufRule};
+/// use otel_expfmt::Escaping;
+///
+/// // One gauge family `g` with one metric of value 1.5.
+/// let body = [
+///     18, // frame length
+///     0x0a, 1, b'g', // name
+///     0x18, 1, // type: GAUGE
+///     0x22, 11, 0x12, 9, 0x09, 0, 0, 0, 0, 0, 0, 0xf8, 0x3f, // metric { gauge { value } }
+/// ];
+/// let exposition = check_protobuf(&body, Escaping::Underscores).unwrap();
+/// let family = &exposition.families[0];
+/// assert_eq!((family.name.as_str(), family.kind), ("g", MetricType::Gauge));
+/// assert_eq!(family.samples[0].value_text, "1.5");
+///
+/// let error = check_protobuf(&body[..10], Escaping::Underscores).unwrap_err();
+/// assert_eq!(error.kind, CheckErrorKind::Protobuf(ProtobufRule::Truncated));
+/// assert_eq!((error.line, error.column), (1, 1));
+/// ```
+pub fn check_protobuf(input: &[u8], escaping: Escaping) -> Result<Exposition, CheckError> {
+    proto::check(input, matches!(escaping, Escaping::AllowUtf8))
 }
 
 /// Everything a valid exposition contains, in written order.
@@ -309,8 +394,15 @@ pub struct Sample {
     pub value_text: String,
     /// The timestamp as written: milliseconds in 0.0.4, seconds in OpenMetrics.
     pub timestamp: Option<f64>,
-    /// The exemplar (OpenMetrics only).
+    /// The exemplar (OpenMetrics, and the protobuf exposition's counters and
+    /// classic buckets).
     pub exemplar: Option<Exemplar>,
+    /// Protobuf only: the native histogram this sample carries (its `value`
+    /// is then the histogram's count).
+    pub native: Option<NativeHistogram>,
+    /// Protobuf only: the created (start) timestamp of the counter, summary
+    /// or histogram this sample comes from, exactly as written.
+    pub created: Option<Timestamp>,
 }
 
 /// An OpenMetrics exemplar: `# {labels} value [timestamp]` after a sample.
@@ -336,6 +428,8 @@ pub struct Exemplar {
     pub value_text: String,
     /// The timestamp in seconds, if written.
     pub timestamp: Option<f64>,
+    /// Protobuf only: the timestamp exactly as written.
+    pub exact_timestamp: Option<Timestamp>,
 }
 
 /// The first problem found, with its position.
@@ -377,4 +471,4 @@ impl std::fmt::Display for CheckError {
 impl std::error::Error for CheckError {}
 
 mod kinds;
-pub use kinds::{CheckErrorKind, HistogramRule};
+pub use kinds::{CheckErrorKind, HistogramRule, ProtobufRule};

@@ -69,7 +69,7 @@ struct Point {
 /// without its empty-valued labels: Prometheus drops those on ingestion and
 /// OpenMetrics treats an empty value as if the label was not present, so
 /// `{a="",b="x"}` and `{b="x"}` are one series.
-fn canonical<'a>(labels: impl Iterator<Item = &'a (String, String)>) -> String {
+pub(super) fn canonical<'a>(labels: impl Iterator<Item = &'a (String, String)>) -> String {
     let mut sorted: Vec<_> = labels.filter(|(_, value)| !value.is_empty()).collect();
     sorted.sort();
     let mut key = String::new();
