@@ -166,8 +166,14 @@ fn expositions_dir() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/expositions"))
 }
 
+thread_local! {
+    /// The good vectors checked on this thread, for the mutation test.
+    static GOOD: std::cell::RefCell<Vec<Vec<u8>>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
 /// Checks a good body and keeps it for Go's reference decoder.
 fn good(name: &str, bytes: &[u8]) -> Exposition {
+    GOOD.with(|g| g.borrow_mut().push(bytes.to_vec()));
     let dir = expositions_dir();
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join(format!("checker-{name}.pb")), bytes).unwrap();
@@ -959,6 +965,7 @@ fn classic_histogram_rules() {
     assert_eq!(bad(&bytes).0, K::HistogramRule(H::BucketsOutOfOrder));
     let (bytes, at) = hist(Msg::new().msg(3, b(f64::NAN, 0)));
     assert_eq!(bad(&bytes), (K::HistogramRule(H::BucketsOutOfOrder), 1, at));
+    // Bounds rise from -Inf, so -Inf cannot be one (Go's checker agrees).
     let (bytes, _) = hist(Msg::new().msg(3, b(f64::NEG_INFINITY, 0)));
     assert_eq!(bad(&bytes).0, K::HistogramRule(H::BucketsOutOfOrder));
     let (bytes, at) = hist(three(b(1.0, 2), b(2.0, 1), 2));
@@ -1223,4 +1230,59 @@ fn summary_rules() {
         ),
     )]);
     assert_eq!(bad(&two), (K::DuplicateSeries, 1, q_at + 11));
+}
+
+/// Arbitrary bytes never panic: mutations of every good vector here, with a
+/// fixed-seed generator; errors point into the input.
+#[test]
+fn never_panics_on_mutated_inputs() {
+    // Collect the good vectors by running their tests on this thread.
+    counter_with_exemplar_and_created_timestamp();
+    gauges_and_untyped_keep_exact_values();
+    classic_histogram_is_flattened_like_prometheus();
+    summary_is_flattened_like_prometheus();
+    native_histogram_with_both_sides_and_a_zero_bucket();
+    native_histogram_with_several_spans_and_zero_buckets();
+    empty_native_histograms_with_a_zero_threshold();
+    packed_and_unpacked_deltas_decode_alike();
+    native_count_may_exceed_buckets_when_the_sum_is_nan();
+    family_rules();
+    label_rules();
+    exemplar_and_timestamp_rules();
+    let inputs = GOOD.with(|g| g.take());
+    assert!(inputs.len() > 20, "{}", inputs.len());
+    let mut state = 0x2545_F491_4F6C_DD1D_u64;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let alphabet = [
+        0x00, 0x01, 0x02, 0x08, 0x0a, 0x12, 0x7f, 0x80, 0xff, 0x3f, 0xf0,
+    ];
+    for round in 0..40 {
+        for input in &inputs {
+            let mut bytes = input.clone();
+            for _ in 0..=round % 4 {
+                let at = (next() as usize) % (bytes.len() + 1);
+                let byte = alphabet[(next() as usize) % alphabet.len()];
+                match next() % 3 {
+                    0 if at < bytes.len() => {
+                        bytes.remove(at);
+                    }
+                    1 if at < bytes.len() => bytes[at] = byte,
+                    _ => bytes.insert(at, byte),
+                }
+            }
+            for escaping in [Escaping::Underscores, Escaping::AllowUtf8] {
+                if let Err(e) = check_protobuf(&bytes, escaping) {
+                    assert!(
+                        e.line >= 1 && (1..=bytes.len()).contains(&e.column),
+                        "{e:?}"
+                    );
+                }
+            }
+        }
+    }
 }

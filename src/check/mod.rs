@@ -234,7 +234,8 @@ pub fn check_with(
 /// native-only field, exemplars included, in a classic one), a native
 /// histogram without deltas, zero count and zero threshold (Prometheus 2.40
 /// to 2.46 read it as classic: an empty native histogram needs a zero
-/// threshold above 0), a bucket exemplar above its bucket's bound. Label
+/// threshold above 0), a classic bucket bound of `-Inf` (bounds must rise
+/// from it), a bucket exemplar above its bucket's bound. Label
 /// sets follow the text checker's identity (an empty value is no label) and
 /// reserved names (`__` prefix). A counter may be negative or NaN and an
 /// exemplar value any double, as Prometheus stores them.

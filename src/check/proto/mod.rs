@@ -404,6 +404,7 @@ impl Checker {
                     return Err((b.at, K::HistogramRule(H::NotCumulative)));
                 }
             } else if b.upper.is_nan() || b.upper == f64::NEG_INFINITY {
+                // Bounds rise from -Inf: a first bound of -Inf is empty.
                 return Err((b.at, K::HistogramRule(H::BucketsOutOfOrder)));
             }
             last = Some((b.upper, b.count));
