@@ -834,3 +834,29 @@ fn double_underscore_label_names_are_reserved() {
     let exemplar = "# TYPE a counter\na_total 1 # {_trace=\"1\"} 1\n# EOF\n";
     check(exemplar.as_bytes(), Format::OpenMetrics).unwrap();
 }
+
+#[test]
+fn errors_display_their_position_and_kind() {
+    let e = check(b"a 1\na 2\n", Format::PrometheusText).unwrap_err();
+    assert_eq!(e.to_string(), "line 2, column 1: duplicate series");
+    let e = check(b"a{__x=\"1\"} 1\n", Format::PrometheusText).unwrap_err();
+    assert_eq!(e.to_string(), "line 1, column 3: reserved label name");
+    let e = check(
+        b"# TYPE h histogram\nh_bucket{le=\"1\"} 1\n",
+        Format::PrometheusText,
+    )
+    .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "line 2, column 1: histogram has no +Inf bucket"
+    );
+    let e = otel_expfmt::check::check_protobuf(&[3, 0x0a], Escaping::Underscores).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "line 1, column 1: input ends inside a frame or field"
+    );
+    assert_eq!(
+        K::Protobuf(otel_expfmt::check::ProtobufRule::NativeLooksClassic).to_string(),
+        "native histogram without deltas, zero count or zero threshold"
+    );
+}
