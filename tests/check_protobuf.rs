@@ -980,9 +980,11 @@ fn classic_histogram_rules() {
     assert_eq!(bad(&bytes), (K::HistogramRule(H::CountMismatch), 1, at));
     let (bytes, at) = hist(Msg::new().msg(3, b(1.0, 1)));
     assert_eq!(bad(&bytes), (K::HistogramRule(H::CountMismatch), 1, at - 2));
-    // Good: the count above the last finite bucket.
+    // Good: the count above the last finite bucket; equal cumulative counts.
     let (bytes, _) = hist(three(b(1.0, 1), b(2.0, 3), 9));
     good("classic-count-above", &bytes);
+    let (bytes, _) = hist(three(b(1.0, 2), b(2.0, 2), 2));
+    good("classic-equal-counts", &bytes);
     // Float counts, anywhere.
     for h in [
         Msg::new().double(4, 1.0),
@@ -1058,6 +1060,22 @@ fn native_histogram_rules() {
     assert_eq!(bad(&bytes), (pb(P::SpanDeltaMismatch), 1, at + 9));
     let (bytes, at) = hist(zt().uint(1, 1).sint(10, 1));
     assert_eq!(bad(&bytes), (pb(P::SpanDeltaMismatch), 1, at + 9 + 2));
+    // Deltas alone make a histogram native (Prometheus 2.40-2.46 read them).
+    let (bytes, at) = hist(Msg::new().uint(1, 1).sint(13, 1));
+    assert_eq!(bad(&bytes), (pb(P::SpanDeltaMismatch), 1, at + 2));
+    let (bytes, at) = hist(Msg::new().uint(1, 1).sint(10, 1));
+    assert_eq!(bad(&bytes), (pb(P::SpanDeltaMismatch), 1, at + 2));
+    // One side's deltas are enough for those versions, without a zero bucket.
+    let (bytes, _) = hist(Msg::new().uint(1, 2).msg(9, span(-3, 1)).sint(10, 2));
+    assert_eq!(
+        native_of(&good("native-negative-only", &bytes), 0, 0).negative,
+        [(-3, 2)]
+    );
+    let (bytes, _) = hist(Msg::new().uint(1, 2).msg(12, span(7, 1)).sint(13, 2));
+    assert_eq!(
+        native_of(&good("native-positive-only", &bytes), 0, 0).positive,
+        [(7, 2)]
+    );
     let (bytes, at) = hist(
         zt().uint(1, 2)
             .msg(9, span(0, 1))

@@ -235,10 +235,10 @@ pub fn check_with(
 /// histogram without deltas, zero count and zero threshold (Prometheus 2.40
 /// to 2.46 read it as classic: an empty native histogram needs a zero
 /// threshold above 0), a classic bucket bound of `-Inf` (bounds must rise
-/// from it), a bucket exemplar above its bucket's bound. Label
-/// sets follow the text checker's identity (an empty value is no label) and
-/// reserved names (`__` prefix). A counter may be negative or NaN and an
-/// exemplar value any double, as Prometheus stores them.
+/// from it), a bucket exemplar above its bucket's bound. Label sets follow
+/// the text checker's identity (an empty value is no label) and reserved
+/// names (`__` prefix). A counter may be negative or NaN and an exemplar
+/// value any double, as Prometheus stores them.
 ///
 /// ```
 /// use otel_expfmt::check::{check_protobuf, CheckErrorKind, MetricType, ProtobufRule};
@@ -296,7 +296,8 @@ impl Exposition {
 /// One metric family: its metadata and its samples.
 ///
 /// In 0.0.4 the family name is the full `# TYPE` name (`jobs_total` for a
-/// counter); in OpenMetrics it is the name without the type's suffixes (`jobs`).
+/// counter); in OpenMetrics it is the name without the type's suffixes (`jobs`);
+/// in protobuf it is `MetricFamily.name` (`jobs_total`).
 /// Samples without metadata form one [`MetricType::Untyped`] family per name.
 ///
 /// ```
@@ -393,7 +394,8 @@ pub struct Sample {
     pub value: f64,
     /// The value exactly as written, so integers can be compared exactly.
     pub value_text: String,
-    /// The timestamp as written: milliseconds in 0.0.4, seconds in OpenMetrics.
+    /// The timestamp as written: milliseconds in 0.0.4, seconds in
+    /// OpenMetrics (never in protobuf, where `timestamp_ms` is refused).
     pub timestamp: Option<f64>,
     /// The exemplar (OpenMetrics, and the protobuf exposition's counters and
     /// classic buckets).

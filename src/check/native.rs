@@ -149,6 +149,8 @@ mod tests {
         assert_eq!(pow2(1024), f64::INFINITY);
         assert_eq!(pow2(-1022), f64::MIN_POSITIVE);
         assert_eq!(pow2(-1074), f64::from_bits(1));
+        assert_eq!(pow2(-1073), f64::from_bits(2));
+        assert_eq!(pow2(-1023), f64::MIN_POSITIVE / 2.0);
         assert_eq!(pow2(-1075), 0.0);
         assert_eq!(pow2(i64::MIN), 0.0);
     }
