@@ -694,17 +694,40 @@ fn wire_errors() {
         .msg(2, gauge(1.0));
     assert_eq!(bad(&nested(l)), (K::InvalidUtf8, 1, m_at + 2 + 3));
     // A packed double field whose length is not a multiple of 8.
-    let h = family("h", HISTOGRAM).msg(4, metric(&[]).msg(7, Msg::new().bytes(14, &[0; 7])));
-    assert_eq!(bad(&body(&[h])).0, pb(P::Truncated));
+    for length in [7, 15, 17] {
+        let packed = Msg::new().bytes(14, &vec![0; length]);
+        let h = family("h", HISTOGRAM).msg(4, metric(&[]).msg(7, packed));
+        assert_eq!(bad(&body(&[h])).0, pb(P::Truncated), "{length}");
+    }
 }
 
 #[test]
 fn integers_must_fit_their_fields() {
     let hist = |h: Msg| body(&[family("h", HISTOGRAM).msg(4, metric(&[]).msg(7, h))]);
     let h_at = 1 + family("h", HISTOGRAM).len() + 2 + 2 + 1; // histogram's first field
-                                                             // sint32 schema above 32 bits.
-    let big = Msg::new().uint(5, 1 << 32).double(6, 1.0);
-    assert_eq!(bad(&hist(big)), (pb(P::IntegerOutOfRange), 1, h_at));
+                                                             // sint32 schema above 32 bits, either sign.
+    for raw in [1 << 32, (1 << 32) + 1, u64::MAX] {
+        let big = Msg::new().uint(5, raw).double(6, 1.0);
+        assert_eq!(
+            bad(&hist(big)),
+            (pb(P::IntegerOutOfRange), 1, h_at),
+            "{raw}"
+        );
+    }
+    // The smallest sint32 as a first offset.
+    let min = Msg::new()
+        .uint(1, 1)
+        .double(6, 1.0)
+        .msg(12, span(i32::MIN.into(), 1))
+        .sint(13, 1);
+    assert_eq!(
+        good("native-min-index", &hist(min)).families[0].samples[0]
+            .native
+            .as_ref()
+            .unwrap()
+            .positive,
+        [(i32::MIN, 1)]
+    );
     // uint32 span length above 32 bits.
     let span_big = Msg::new().msg(12, Msg::new().uint(2, 1 << 32));
     assert_eq!(
@@ -1037,7 +1060,8 @@ fn classic_and_native_do_not_mix() {
 #[test]
 fn native_histogram_rules() {
     let zt = || Msg::new().double(6, 1e-128);
-    for schema in [-5, 9, 52] {
+    // The extremes of sint32 decode, and are out of range.
+    for schema in [-5, 9, 52, i32::MIN.into(), i32::MAX.into()] {
         let (bytes, at) = hist(Msg::new().sint(5, schema).double(6, 1.0));
         assert_eq!(bad(&bytes), (pb(P::SchemaOutOfRange), 1, at), "{schema}");
     }

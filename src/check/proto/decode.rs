@@ -194,13 +194,10 @@ fn uint32(field: &Field) -> Out<u32> {
     u32::try_from(varint(field)?).or_else(|_| fault(field, P::IntegerOutOfRange))
 }
 
-/// `sint32`: zig-zag within 32 bits.
+/// `sint32`: zig-zag, within 32 bits (a varint above 32 bits decodes to a
+/// value outside them).
 fn sint32(field: &Field) -> Out<i32> {
-    let raw = varint(field)?;
-    if raw > u64::from(u32::MAX) {
-        return fault(field, P::IntegerOutOfRange);
-    }
-    i32::try_from(wire::zigzag(raw)).or_else(|_| fault(field, P::IntegerOutOfRange))
+    i32::try_from(wire::zigzag(varint(field)?)).or_else(|_| fault(field, P::IntegerOutOfRange))
 }
 
 /// A repeated `sint64`, packed (one length-delimited field) or not.

@@ -533,14 +533,11 @@ fn side(side: &decode::Side, at: usize) -> Out<(Vec<(i32, u64)>, u128)> {
         };
         for _ in 0..span.length {
             absolute += deltas.next().map_or(0, |&d| i128::from(d));
-            let count = u64::try_from(absolute).map_err(|_| {
-                let rule = if absolute < 0 {
-                    P::NegativeBucketCount
-                } else {
-                    P::IntegerOutOfRange
-                };
-                (deltas_at, K::Protobuf(rule))
-            })?;
+            if absolute < 0 {
+                return Err((deltas_at, K::Protobuf(P::NegativeBucketCount)));
+            }
+            let count =
+                u64::try_from(absolute).or(Err((deltas_at, K::Protobuf(P::IntegerOutOfRange))))?;
             let i =
                 i32::try_from(index).or(Err((span.at, K::Protobuf(P::BucketIndexOutOfRange))))?;
             buckets.push((i, count));
