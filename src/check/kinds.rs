@@ -32,7 +32,8 @@ pub enum CheckErrorKind {
     InvalidEscape,
     /// A metric or label name that is not valid for the escaping in use.
     InvalidName,
-    /// A label name starting with `__` where it is reserved (`__name__`).
+    /// A label name starting with `__`, which Prometheus reserves (in a
+    /// sample's or an exemplar's label set).
     ReservedLabelName,
     /// A sample or exemplar value that is not a number of the format.
     InvalidValue,
@@ -87,6 +88,8 @@ pub enum CheckErrorKind {
     ExemplarTooLong,
     /// A bucket exemplar whose value is above the bucket's bound.
     ExemplarOutOfBucket,
+    /// A rule of the protobuf exposition is broken.
+    Protobuf(ProtobufRule),
 }
 
 /// A broken histogram or gauge histogram rule.
@@ -116,6 +119,73 @@ pub enum HistogramRule {
     CountWithoutSum,
     /// OpenMetrics: a histogram `_sum` while a bucket bound is negative.
     SumWithNegativeBucket,
+}
+
+/// A broken rule of the Prometheus protobuf exposition (see
+/// [`check_protobuf`](super::check_protobuf)).
+///
+/// ```
+/// use otel_expfmt::check::ProtobufRule;
+/// assert_eq!(ProtobufRule::Truncated.to_string(), "input ends inside a frame or field");
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ProtobufRule {
+    /// The input ends inside a frame, a field or a packed value.
+    Truncated,
+    /// A frame's length varint is longer than 5 bytes (Prometheus' limit).
+    FrameLengthTooLong,
+    /// A varint longer than 10 bytes or above 64 bits.
+    VarintTooLong,
+    /// A tag with field number 0 or above 2^29 - 1, or a wire type that is
+    /// not varint, 64-bit, length-delimited or 32-bit (groups included).
+    InvalidTag,
+    /// A known field with another wire type than the schema's.
+    WrongWireType,
+    /// A field number the schema does not have (Prometheus would skip it;
+    /// refused because an encoder of this schema never writes one).
+    UnknownField,
+    /// A singular field, or a second value message of one kind, written
+    /// twice (a decoder would keep the last or merge them).
+    DuplicateField,
+    /// An integer that does not fit its 32-bit field (`int32`, `sint32`,
+    /// `uint32`), or an absolute bucket count above 64 bits.
+    IntegerOutOfRange,
+    /// A family without metrics (Prometheus skips it).
+    EmptyFamily,
+    /// A second family of the same name.
+    DuplicateFamily,
+    /// A metric without exactly one value message, or with one that does not
+    /// match the family's type.
+    ValueTypeMismatch,
+    /// A metric with `timestamp_ms`: pull exporters must not set timestamps.
+    TimestampMs,
+    /// Float counts in a histogram (`sample_count_float`, `zero_count_float`,
+    /// `positive_count`, `negative_count`, `cumulative_count_float`).
+    FloatCounts,
+    /// Classic buckets in a native histogram, or a field only native
+    /// histograms use in a classic one.
+    MixedHistogram,
+    /// A native histogram schema outside `-4..=8`.
+    SchemaOutOfRange,
+    /// A zero threshold that is negative, NaN or infinite.
+    InvalidZeroThreshold,
+    /// Span lengths of one side do not add up to its number of deltas.
+    SpanDeltaMismatch,
+    /// A span after the first with a negative offset.
+    NegativeSpanOffset,
+    /// A bucket whose absolute count (the running sum of deltas) is negative.
+    NegativeBucketCount,
+    /// A bucket index outside the 32-bit range.
+    BucketIndexOutOfRange,
+    /// A native histogram count that differs from its zero count plus its
+    /// buckets (or is below them when the sum is NaN).
+    NativeCountMismatch,
+    /// A native histogram without deltas, zero count or zero threshold:
+    /// Prometheus 2.40 to 2.46 would read it as a classic histogram.
+    NativeLooksClassic,
+    /// A native histogram exemplar without a timestamp.
+    ExemplarWithoutTimestamp,
 }
 
 impl fmt::Display for CheckErrorKind {
@@ -155,6 +225,7 @@ impl fmt::Display for CheckErrorKind {
             K::ExemplarNotAllowed => "exemplar not allowed here",
             K::ExemplarTooLong => "exemplar labels longer than 128 code points",
             K::ExemplarOutOfBucket => "exemplar value above the bucket bound",
+            K::Protobuf(rule) => return rule.fmt(f),
         };
         f.write_str(text)
     }
@@ -173,6 +244,39 @@ impl fmt::Display for HistogramRule {
             H::SumWithoutCount => "sum without count",
             H::CountWithoutSum => "count without sum",
             H::SumWithNegativeBucket => "sum with a negative bucket bound",
+        })
+    }
+}
+
+impl fmt::Display for ProtobufRule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use ProtobufRule as P;
+        f.write_str(match self {
+            P::Truncated => "input ends inside a frame or field",
+            P::FrameLengthTooLong => "frame length longer than 5 bytes",
+            P::VarintTooLong => "varint longer than 64 bits",
+            P::InvalidTag => "invalid field number or wire type",
+            P::WrongWireType => "wire type does not match the schema",
+            P::UnknownField => "field not in the schema",
+            P::DuplicateField => "singular field written twice",
+            P::IntegerOutOfRange => "integer out of range for its field",
+            P::EmptyFamily => "family without metrics",
+            P::DuplicateFamily => "family name repeated",
+            P::ValueTypeMismatch => "metric value does not match the family type",
+            P::TimestampMs => "metric has a timestamp",
+            P::FloatCounts => "histogram with float counts",
+            P::MixedHistogram => "classic and native parts in one histogram",
+            P::SchemaOutOfRange => "native histogram schema outside -4..8",
+            P::InvalidZeroThreshold => "zero threshold negative or not finite",
+            P::SpanDeltaMismatch => "span lengths differ from the number of deltas",
+            P::NegativeSpanOffset => "span offset after the first is negative",
+            P::NegativeBucketCount => "bucket count is negative",
+            P::BucketIndexOutOfRange => "bucket index out of the 32-bit range",
+            P::NativeCountMismatch => "count differs from zero count plus buckets",
+            P::NativeLooksClassic => {
+                "native histogram without deltas, zero count or zero threshold"
+            }
+            P::ExemplarWithoutTimestamp => "native histogram exemplar without timestamp",
         })
     }
 }

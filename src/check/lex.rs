@@ -6,13 +6,13 @@ use super::{CheckError, CheckErrorKind as K};
 /// Which backslash sequences a string accepts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum Escapes {
-    /// 0.0.4 label values and quoted names: `\\`, `\"`, `\n`.
-    PromQuoted,
+    /// `\\`, `\"`, `\n`: label values and quoted names in both formats, and
+    /// OpenMetrics HELP text. (The OpenMetrics ABNF also admits `BS
+    /// normal-char`, but its text says a single backslash SHOULD NOT be used
+    /// for undefined escape sequences: refused here.)
+    Quoted,
     /// 0.0.4 HELP text: `\\`, `\n`.
     PromHelp,
-    /// OpenMetrics: `\\`, `\"`, `\n` are unescaped; a backslash before any
-    /// other character is kept as written (the ABNF's `BS normal-char`).
-    OpenMetrics,
 }
 
 /// A cursor over one line (without its newline). Never panics: every access
@@ -162,11 +162,7 @@ impl<'a> Cursor<'a> {
         match (next, escapes) {
             ('\\', _) => out.push('\\'),
             ('n', _) => out.push('\n'),
-            ('"', Escapes::PromQuoted | Escapes::OpenMetrics) => out.push('"'),
-            (other, Escapes::OpenMetrics) => {
-                out.push('\\');
-                out.push(other);
-            }
+            ('"', Escapes::Quoted) => out.push('"'),
             _ => return Err(self.err_at(start, K::InvalidEscape)),
         }
         self.pos += next.len_utf8();
@@ -337,21 +333,27 @@ mod tests {
     #[test]
     fn cursor_unescapes_and_reports_columns() {
         let mut c = Cursor::new(r#""a\"b\\c\nd" x"#, 3);
-        assert_eq!(c.quoted(Escapes::PromQuoted).unwrap(), "a\"b\\c\nd");
+        assert_eq!(c.quoted(Escapes::Quoted).unwrap(), "a\"b\\c\nd");
         assert_eq!(c.col(), 13);
         let mut c = Cursor::new(r#""a\qb""#, 1);
-        assert_eq!(c.quoted(Escapes::OpenMetrics).unwrap(), "a\\qb");
-        let mut c = Cursor::new(r#""a\qb""#, 1);
-        let e = c.quoted(Escapes::PromQuoted).unwrap_err();
+        let e = c.quoted(Escapes::Quoted).unwrap_err();
         assert_eq!((e.line, e.column, e.kind), (1, 3, K::InvalidEscape));
+        let mut c = Cursor::new(r"a\tb", 1);
+        let e = c.text_to_end(Escapes::Quoted).unwrap_err();
+        assert_eq!((e.line, e.column, e.kind), (1, 2, K::InvalidEscape));
+        let mut c = Cursor::new(r#"a\"b\\\n"#, 1);
+        assert_eq!(c.text_to_end(Escapes::Quoted).unwrap(), "a\"b\\\n");
+        let mut c = Cursor::new(r#"a\"b"#, 1);
+        let e = c.text_to_end(Escapes::PromHelp).unwrap_err();
+        assert_eq!((e.line, e.column, e.kind), (1, 2, K::InvalidEscape));
         let mut c = Cursor::new("x\\", 1);
         assert_eq!(
-            c.text_to_end(Escapes::OpenMetrics).unwrap_err().kind,
+            c.text_to_end(Escapes::Quoted).unwrap_err().kind,
             K::InvalidEscape
         );
         let mut c = Cursor::new("\"open", 1);
         assert_eq!(
-            c.quoted(Escapes::OpenMetrics).unwrap_err().kind,
+            c.quoted(Escapes::Quoted).unwrap_err().kind,
             K::UnexpectedEndOfLine
         );
     }

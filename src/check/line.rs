@@ -63,14 +63,6 @@ struct Grammar {
 }
 
 impl Grammar {
-    fn escapes(self) -> Escapes {
-        if self.om {
-            Escapes::OpenMetrics
-        } else {
-            Escapes::PromQuoted
-        }
-    }
-
     /// Token separators: a space in OpenMetrics, a space or tab in 0.0.4.
     fn seps(self) -> &'static [u8] {
         if self.om {
@@ -153,7 +145,7 @@ impl Grammar {
         c.expect(b' ')?;
         match keyword {
             "HELP" => {
-                let text = c.text_to_end(Escapes::OpenMetrics)?;
+                let text = c.text_to_end(Escapes::Quoted)?;
                 Ok(Line::Help { name, text })
             }
             "TYPE" => {
@@ -207,7 +199,7 @@ impl Grammar {
         if !self.utf8 {
             return Err(c.err(K::InvalidName));
         }
-        let name = c.quoted(self.escapes())?;
+        let name = c.quoted(Escapes::Quoted)?;
         if name.is_empty() {
             return Err(c.err_at(at, K::InvalidName));
         }
@@ -267,6 +259,8 @@ impl Grammar {
                 value_text: value_text.to_string(),
                 timestamp: None,
                 exemplar: None,
+                native: None,
+                created: None,
             },
             label_cols,
             value_col,
@@ -346,6 +340,7 @@ impl Grammar {
             value,
             value_text: value_text.to_string(),
             timestamp: None,
+            exact_timestamp: None,
         };
         if !c.at_end() {
             c.expect(b' ')?;
@@ -410,8 +405,8 @@ impl Grammar {
                 if c.peek() != Some(b'"') {
                     return Err(c.unexpected());
                 }
-                let value = c.quoted(self.escapes())?;
-                if label == "__name__" {
+                let value = c.quoted(Escapes::Quoted)?;
+                if label.starts_with("__") {
                     return Err(c.err_at(at, K::ReservedLabelName));
                 }
                 if labels.iter().any(|(n, _)| *n == label) {

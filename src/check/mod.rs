@@ -1,11 +1,13 @@
-//! A strict, independent parser of both exposition formats: the crate's own oracle.
+//! A strict, independent parser of the exposition formats: the crate's own oracle.
 //!
 //! [`check`] parses a Prometheus text 0.0.4 or OpenMetrics 1.0 exposition and
 //! returns every family and sample it contains, or a [`CheckError`] with the
 //! 1-based line and byte column of the first problem found. It is strict on
 //! everything the two formats forbid, including what the usual independent
 //! parsers let through (duplicate series, interleaved families, histogram and
-//! counter rules). It exists for tests and fuzzers; it is not tuned for speed.
+//! counter rules). [`check_protobuf`] decodes and checks the Prometheus
+//! protobuf exposition (with native histograms) into the same types. It
+//! exists for tests and fuzzers; it is not tuned for speed.
 //!
 //! ```
 //! use otel_expfmt::check::{check, MetricType};
@@ -40,19 +42,36 @@
 //!
 //! # Decisions where the sources leave room
 //!
+//! * Series identity: a label with an empty value is no label, as Prometheus
+//!   drops such labels on ingestion and OpenMetrics treats an empty value as
+//!   if the label was not present. `m{a="",b="x"}` and `m{b="x"}` are one
+//!   series, and one metric wherever label sets are compared (duplicates,
+//!   metric points, histogram and summary groups). Samples keep the empty
+//!   label as written.
 //! * Duplicate series: 0.0.4 rejects any repeat of a name and label set (label
 //!   order irrelevant), timestamps or not. OpenMetrics allows a repeat only as
 //!   a new metric point: both samples timestamped, not going backwards (the
 //!   suite accepts equal timestamps), so `a 1` / `a 2` is rejected.
+//! * Reserved label names: a label name starting with `__` is rejected in
+//!   both formats, quoted or not, in samples and exemplars (Prometheus
+//!   reserves them for internal use; Python's client rejects them). A
+//!   single leading `_` is accepted: OpenMetrics 1.0 reserves label names
+//!   beginning with an underscore, but its ABNF admits them, no conformance
+//!   case rejects one, and Prometheus ingests them as ordinary labels.
 //! * Metric points: in OpenMetrics the samples of one label set must be
 //!   contiguous; 0.0.4 only requires families to be contiguous.
 //! * Names: a family whose name, or a sample name it reads (`h_bucket`,
 //!   `c_total`, OpenMetrics `c_created`), reappears after another family is
 //!   [`CheckErrorKind::InterleavedFamily`] or [`CheckErrorKind::ClashingName`].
-//! * 0.0.4 HELP accepts only `\\` and `\n` (as Prometheus 2.x does);
-//!   label values `\\`, `\"`, `\n`. OpenMetrics keeps a backslash before
-//!   any other character as written (the ABNF's `BS normal-char`, the suite's
-//!   `\z`), and accepts a raw `"` in HELP (the suite's `help_escaping`).
+//! * Escapes: 0.0.4 HELP accepts only `\\` and `\n` (as Prometheus 2.x
+//!   does); label values and quoted names `\\`, `\"`, `\n`. OpenMetrics
+//!   accepts `\\`, `\"`, `\n` in every escaped string (label values, HELP,
+//!   quoted names) and a raw `"` in HELP. Its ABNF also admits a backslash
+//!   before any other character (`BS normal-char`), but its text says a single
+//!   backslash SHOULD NOT be used for undefined escape sequences: the checker
+//!   rejects them ([`CheckErrorKind::InvalidEscape`]), and so disagrees with
+//!   the three conformance cases that use one (`escaping`, `help_escaping`,
+//!   `label_escaping`).
 //! * Numbers: decimals plus `Inf`/`Infinity`/`NaN` in any case with an
 //!   optional sign on infinities (Go's `ParseFloat`, and RFC 5234 strings are
 //!   case-insensitive); no hexadecimal, no underscores. 0.0.4 rejects
@@ -77,7 +96,11 @@ use crate::{Escaping, Format};
 mod family;
 mod lex;
 mod line;
+mod native;
+mod proto;
 mod rules;
+
+pub use native::{NativeHistogram, Timestamp};
 
 /// Parses `input` in `format`, accepting only legacy (unquoted) names.
 ///
@@ -161,6 +184,86 @@ pub fn check_with(
     Ok(Exposition { families })
 }
 
+/// Decodes and checks a Prometheus protobuf exposition (`Content-Type:
+/// application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily;
+/// encoding=delimited`); names must be valid for `escaping`.
+///
+/// The body is a sequence of frames, each a varint length (at most 5 bytes,
+/// as Prometheus reads it) and that many bytes of one `MetricFamily` message
+/// of client_model's `io/prometheus/client/metrics.proto`. Every message is
+/// decoded by hand and checked against that schema, then against what
+/// Prometheus checks on ingestion, then flattened the way Prometheus ingests
+/// it, into the same [`Exposition`] the text formats give:
+///
+/// * a family keeps its name as written (a counter `jobs_total`), its type,
+///   and `help` and `unit` when the fields are present;
+/// * a counter, gauge or untyped metric is one sample named like the family;
+///   a counter's exemplar and created timestamp go on it;
+/// * a summary gives `name{quantile="q"}` samples, `name_sum` and
+///   `name_count`;
+/// * a classic histogram (also a gauge histogram, as Prometheus names its
+///   series) gives `name_bucket` samples with an `le` label appended, plus a
+///   `+Inf` bucket from `sample_count` when the last bucket is not `+Inf`
+///   (as Prometheus does), then `name_sum` and `name_count`; a bucket's
+///   exemplar goes on its `_bucket` sample;
+/// * a native histogram is one sample named like the family whose
+///   [`Sample::native`] holds it (buckets as absolute counts by index); its
+///   `value` and `value_text` are its count;
+/// * [`Sample::created`] holds the metric's created timestamp, on every
+///   sample it gives.
+///
+/// Texts: label values as written (no escaping exists in protobuf). A
+/// double's `value_text` (and an `le` or `quantile` label) is `NaN`, `+Inf`,
+/// `-Inf` or the shortest decimal that reads back as the same `f64`, in
+/// Rust's `Debug` form (`1.0`, `0.25`, `1e-7`; Prometheus writes `1e-07`, so
+/// compare bounds as numbers); an integer count's is its exact decimal.
+///
+/// An error's [`CheckError::line`] is the 1-based index of the
+/// `MetricFamily` message (frame) where the problem is, and its
+/// [`CheckError::column`] the 1-based byte offset, in the whole input, of
+/// the field (its tag) or frame (its length) the problem concerns: for a
+/// truncated, malformed or unexpected field, that field; for a rule on a
+/// whole metric or histogram, its field in the enclosing message.
+///
+/// Strictness beyond what Prometheus rejects, because an encoder of this
+/// schema for a pull exporter never writes these: unknown field numbers
+/// (Prometheus skips them), a singular field written twice, a family without
+/// metrics (Prometheus skips it), `timestamp_ms` on a metric, float counts in
+/// histograms (Prometheus 2.42 reads a float-only histogram as a classic one
+/// with count 0), classic buckets and native fields in one histogram (or a
+/// native-only field, exemplars included, in a classic one), a native
+/// histogram without deltas, zero count and zero threshold (Prometheus 2.40
+/// to 2.46 read it as classic: an empty native histogram needs a zero
+/// threshold above 0), a classic bucket bound of `-Inf` (bounds must rise
+/// from it), a bucket exemplar above its bucket's bound. Label sets follow
+/// the text checker's identity (an empty value is no label) and reserved
+/// names (`__` prefix). A counter may be negative or NaN and an exemplar
+/// value any double, as Prometheus stores them.
+///
+/// ```
+/// use otel_expfmt::check::{check_protobuf, CheckErrorKind, MetricType, ProtobufRule};
+/// use otel_expfmt::Escaping;
+///
+/// // One gauge family `g` with one metric of value 1.5.
+/// let body = [
+///     18, // frame length
+///     0x0a, 1, b'g', // name
+///     0x18, 1, // type: GAUGE
+///     0x22, 11, 0x12, 9, 0x09, 0, 0, 0, 0, 0, 0, 0xf8, 0x3f, // metric { gauge { value } }
+/// ];
+/// let exposition = check_protobuf(&body, Escaping::Underscores).unwrap();
+/// let family = &exposition.families[0];
+/// assert_eq!((family.name.as_str(), family.kind), ("g", MetricType::Gauge));
+/// assert_eq!(family.samples[0].value_text, "1.5");
+///
+/// let error = check_protobuf(&body[..10], Escaping::Underscores).unwrap_err();
+/// assert_eq!(error.kind, CheckErrorKind::Protobuf(ProtobufRule::Truncated));
+/// assert_eq!((error.line, error.column), (1, 1));
+/// ```
+pub fn check_protobuf(input: &[u8], escaping: Escaping) -> Result<Exposition, CheckError> {
+    proto::check(input, matches!(escaping, Escaping::AllowUtf8))
+}
+
 /// Everything a valid exposition contains, in written order.
 ///
 /// ```
@@ -193,7 +296,8 @@ impl Exposition {
 /// One metric family: its metadata and its samples.
 ///
 /// In 0.0.4 the family name is the full `# TYPE` name (`jobs_total` for a
-/// counter); in OpenMetrics it is the name without the type's suffixes (`jobs`).
+/// counter); in OpenMetrics it is the name without the type's suffixes (`jobs`);
+/// in protobuf it is `MetricFamily.name` (`jobs_total`).
 /// Samples without metadata form one [`MetricType::Untyped`] family per name.
 ///
 /// ```
@@ -290,10 +394,18 @@ pub struct Sample {
     pub value: f64,
     /// The value exactly as written, so integers can be compared exactly.
     pub value_text: String,
-    /// The timestamp as written: milliseconds in 0.0.4, seconds in OpenMetrics.
+    /// The timestamp as written: milliseconds in 0.0.4, seconds in
+    /// OpenMetrics (never in protobuf, where `timestamp_ms` is refused).
     pub timestamp: Option<f64>,
-    /// The exemplar (OpenMetrics only).
+    /// The exemplar (OpenMetrics, and the protobuf exposition's counters and
+    /// classic buckets).
     pub exemplar: Option<Exemplar>,
+    /// Protobuf only: the native histogram this sample carries (its `value`
+    /// is then the histogram's count).
+    pub native: Option<NativeHistogram>,
+    /// Protobuf only: the created (start) timestamp of the counter, summary
+    /// or histogram this sample comes from, exactly as written.
+    pub created: Option<Timestamp>,
 }
 
 /// An OpenMetrics exemplar: `# {labels} value [timestamp]` after a sample.
@@ -319,6 +431,8 @@ pub struct Exemplar {
     pub value_text: String,
     /// The timestamp in seconds, if written.
     pub timestamp: Option<f64>,
+    /// Protobuf only: the timestamp exactly as written.
+    pub exact_timestamp: Option<Timestamp>,
 }
 
 /// The first problem found, with its position.
@@ -360,4 +474,4 @@ impl std::fmt::Display for CheckError {
 impl std::error::Error for CheckError {}
 
 mod kinds;
-pub use kinds::{CheckErrorKind, HistogramRule};
+pub use kinds::{CheckErrorKind, HistogramRule, ProtobufRule};

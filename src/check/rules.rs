@@ -65,9 +65,12 @@ struct Point {
     sum: Option<(f64, Pos)>,
 }
 
-/// A label set as an unambiguous string (length-prefixed, sorted by name).
-fn canonical<'a>(labels: impl Iterator<Item = &'a (String, String)>) -> String {
-    let mut sorted: Vec<_> = labels.collect();
+/// A label set as an unambiguous string (length-prefixed, sorted by name),
+/// without its empty-valued labels: Prometheus drops those on ingestion and
+/// OpenMetrics treats an empty value as if the label was not present, so
+/// `{a="",b="x"}` and `{b="x"}` are one series.
+pub(super) fn canonical<'a>(labels: impl Iterator<Item = &'a (String, String)>) -> String {
+    let mut sorted: Vec<_> = labels.filter(|(_, value)| !value.is_empty()).collect();
     sorted.sort();
     let mut key = String::new();
     for (name, value) in sorted {
