@@ -119,6 +119,7 @@ pub fn check(input: &[u8], format: Format) -> Result<Exposition, CheckError> {
 }
 
 /// Parses `input` in `format`; names must be valid for `escaping`.
+/// [`Format::PrometheusProtobuf`] goes to [`check_protobuf`].
 ///
 /// With [`Escaping::AllowUtf8`] metric and label names may also be quoted, in
 /// either format: `{"my.metric","a.b"="x"} 1` and `# TYPE "my.metric" gauge`.
@@ -139,6 +140,9 @@ pub fn check_with(
     format: Format,
     escaping: Escaping,
 ) -> Result<Exposition, CheckError> {
+    if format == Format::PrometheusProtobuf {
+        return check_protobuf(input, escaping);
+    }
     let om = matches!(format, Format::OpenMetrics);
     let utf8 = matches!(escaping, Escaping::AllowUtf8);
     let mut state = family::State::new(om);

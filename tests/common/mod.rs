@@ -92,6 +92,7 @@ pub fn encode(
 fn extension(format: Format) -> &'static str {
     match format {
         Format::OpenMetrics => "om",
+        Format::PrometheusProtobuf => "pb",
         _ => "prom",
     }
 }
@@ -109,6 +110,11 @@ pub fn expositions_dir() -> PathBuf {
 /// Keeps `text` for the external validators and checks it with the crate's
 /// own strict checker.
 pub fn keep(name: &str, format: Format, escaping: Escaping, text: &str) {
+    keep_bytes(name, format, escaping, text.as_bytes());
+}
+
+/// [`keep`] for any body (protobuf is not text).
+pub fn keep_bytes(name: &str, format: Format, escaping: Escaping, body: &[u8]) {
     let dir = expositions_dir();
     std::fs::create_dir_all(&dir).expect("create expositions dir");
     // Quoted UTF-8 names are not legacy syntax: the external parsers only get
@@ -120,11 +126,12 @@ pub fn keep(name: &str, format: Format, escaping: Escaping, text: &str) {
     };
     std::fs::write(
         dir.join(format!("{name}.{suffix}{}", extension(format))),
-        text,
+        body,
     )
     .expect("write exposition");
-    if let Err(e) = otel_expfmt::check::check_with(text.as_bytes(), format, escaping) {
-        panic!("strict checker rejects {name} ({format:?}): {e}\n{text}");
+    if let Err(e) = otel_expfmt::check::check_with(body, format, escaping) {
+        let shown = String::from_utf8_lossy(body);
+        panic!("strict checker rejects {name} ({format:?}): {e}\n{shown}");
     }
 }
 

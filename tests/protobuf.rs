@@ -1,0 +1,634 @@
+//! The Prometheus protobuf exposition, byte for byte. Expected bodies are
+//! assembled by a small builder in this file (varints, tags and lengths
+//! written here, independently of the encoder) from field values worked out
+//! by hand from prometheus/client_model's `metrics.proto` and the
+//! OpenTelemetry compatibility specification's native-histogram mapping:
+//! bucket indexes, spans and deltas are computed in the comments. Every body
+//! also goes to the strict checker and, in CI, to Go's reference decoder.
+
+mod common;
+
+use std::time::{Duration, SystemTime};
+
+use common::*;
+use opentelemetry::metrics::MeterProvider as _;
+use opentelemetry::{KeyValue, Value};
+use opentelemetry_sdk::metrics::data::{AggregatedMetrics, MetricData, ResourceMetrics};
+use opentelemetry_sdk::metrics::{Aggregation, Instrument, Stream, Temporality};
+use opentelemetry_sdk::Resource;
+use otel_expfmt::__private::{ExponentialData, MetricInfo, MetricKind, Number, Parts};
+use otel_expfmt::{Config, DropReason, EncodeStats, Encoder, Escaping, Format};
+
+// ---- a protobuf builder, for expectations -----------------------------------
+
+/// One field of a message.
+enum F {
+    /// Varint (wire type 0).
+    U(u32, u64),
+    /// Zig-zag varint (`sint32`/`sint64`).
+    S(u32, i64),
+    /// 64-bit double (wire type 1).
+    D(u32, f64),
+    /// Length-delimited bytes.
+    B(u32, Vec<u8>),
+    /// Packed repeated zig-zag varints.
+    PackedS(u32, Vec<i64>),
+}
+
+fn var(out: &mut Vec<u8>, mut v: u64) {
+    loop {
+        let byte = (v & 0x7f) as u8;
+        v >>= 7;
+        if v == 0 {
+            out.push(byte);
+            return;
+        }
+        out.push(byte | 0x80);
+    }
+}
+
+fn zz(v: i64) -> u64 {
+    ((v << 1) ^ (v >> 63)) as u64
+}
+
+fn msg(fields: Vec<F>) -> Vec<u8> {
+    let mut out = Vec::new();
+    for f in fields {
+        match f {
+            F::U(n, v) => {
+                var(&mut out, u64::from(n) << 3);
+                var(&mut out, v);
+            }
+            F::S(n, v) => {
+                var(&mut out, u64::from(n) << 3);
+                var(&mut out, zz(v));
+            }
+            F::D(n, v) => {
+                var(&mut out, (u64::from(n) << 3) | 1);
+                out.extend_from_slice(&v.to_le_bytes());
+            }
+            F::B(n, b) => {
+                var(&mut out, (u64::from(n) << 3) | 2);
+                var(&mut out, b.len() as u64);
+                out.extend_from_slice(&b);
+            }
+            F::PackedS(n, vs) => {
+                let mut body = Vec::new();
+                for v in vs {
+                    var(&mut body, zz(v));
+                }
+                var(&mut out, (u64::from(n) << 3) | 2);
+                var(&mut out, body.len() as u64);
+                out.extend_from_slice(&body);
+            }
+        }
+    }
+    out
+}
+
+fn s(text: &str) -> Vec<u8> {
+    text.as_bytes().to_vec()
+}
+
+/// `LabelPair` fields of a `Metric` (field 1), in the given order.
+fn labels(pairs: &[(&str, &str)]) -> Vec<F> {
+    pairs
+        .iter()
+        .map(|(n, v)| F::B(1, msg(vec![F::B(1, s(n)), F::B(2, s(v))])))
+        .collect()
+}
+
+/// A length-delimited `MetricFamily`.
+fn family(name: &str, help: &str, kind: u64, metrics: Vec<Vec<u8>>, unit: &str) -> Vec<u8> {
+    let mut fields = vec![F::B(1, s(name))];
+    if !help.is_empty() {
+        fields.push(F::B(2, s(help)));
+    }
+    fields.push(F::U(3, kind));
+    fields.extend(metrics.into_iter().map(|m| F::B(4, m)));
+    if !unit.is_empty() {
+        fields.push(F::B(5, s(unit)));
+    }
+    let body = msg(fields);
+    let mut out = Vec::new();
+    var(&mut out, body.len() as u64);
+    out.extend_from_slice(&body);
+    out
+}
+
+const COUNTER: u64 = 0;
+const GAUGE: u64 = 1;
+const HISTOGRAM: u64 = 4;
+
+fn timestamp(seconds: i64, nanos: i32) -> Vec<u8> {
+    let mut fields = Vec::new();
+    if seconds != 0 {
+        fields.push(F::U(1, seconds as u64));
+    }
+    if nanos != 0 {
+        fields.push(F::U(2, nanos as u64));
+    }
+    msg(fields)
+}
+
+/// 2^-128: the zero threshold of a native histogram without one.
+const ZT: f64 = 2.938_735_877_055_719e-39;
+
+/// A native histogram's `Histogram` message (without created timestamp).
+struct Native {
+    count: u64,
+    sum: f64,
+    schema: i64,
+    zero_threshold: f64,
+    zero_count: u64,
+    negative: (Vec<(i64, u64)>, Vec<i64>),
+    positive: (Vec<(i64, u64)>, Vec<i64>),
+}
+
+fn native(h: Native, created: Option<Vec<u8>>) -> Vec<u8> {
+    let mut fields = vec![
+        F::U(1, h.count),
+        F::D(2, h.sum),
+        F::S(5, h.schema),
+        F::D(6, h.zero_threshold),
+        F::U(7, h.zero_count),
+    ];
+    for (span_field, delta_field, (spans, deltas)) in [(9, 10, h.negative), (12, 13, h.positive)] {
+        for (offset, length) in spans {
+            fields.push(F::B(
+                span_field,
+                msg(vec![F::S(1, offset), F::U(2, length)]),
+            ));
+        }
+        if !deltas.is_empty() {
+            fields.push(F::PackedS(delta_field, deltas));
+        }
+    }
+    if let Some(ts) = created {
+        fields.push(F::B(15, ts));
+    }
+    msg(fields)
+}
+
+// ---- helpers ----------------------------------------------------------------
+
+fn encode_pb(config: Config, rm: &ResourceMetrics) -> (Vec<u8>, EncodeStats) {
+    let mut out = Vec::new();
+    let stats = Encoder::new(config).encode(rm, Format::PrometheusProtobuf, &mut out);
+    (out, stats)
+}
+
+fn run(config: Config, record: impl FnOnce(&mut Parts<'_>)) -> (Vec<u8>, EncodeStats) {
+    let mut out = Vec::new();
+    let stats = Encoder::new(config).encode_parts(
+        Format::PrometheusProtobuf,
+        Escaping::Underscores,
+        &mut out,
+        record,
+    );
+    (out, stats)
+}
+
+fn attrs(kvs: &[KeyValue]) -> impl Iterator<Item = (&str, &Value)> {
+    kvs.iter().map(|kv| (kv.key.as_str(), &kv.value))
+}
+
+fn plain() -> Config {
+    Config::default().without_scope_info().without_target_info()
+}
+
+/// The start time the SDK gave the first metric of the snapshot, as a
+/// `Timestamp` message.
+fn start_time(rm: &ResourceMetrics) -> Vec<u8> {
+    let metric = rm.scope_metrics().next().unwrap().metrics().next().unwrap();
+    let t = match metric.data() {
+        AggregatedMetrics::F64(MetricData::ExponentialHistogram(h)) => h.start_time(),
+        AggregatedMetrics::F64(MetricData::Histogram(h)) => h.start_time(),
+        AggregatedMetrics::U64(MetricData::Sum(s)) => s.start_time(),
+        _ => panic!("no start time"),
+    };
+    let d = t.duration_since(SystemTime::UNIX_EPOCH).unwrap();
+    timestamp(d.as_secs() as i64, d.subsec_nanos() as i32)
+}
+
+/// A provider whose histogram `h` is exponential with `max_scale`.
+fn exponential(max_scale: i8) -> (opentelemetry_sdk::metrics::SdkMeterProvider, TestReader) {
+    provider_with(
+        Resource::builder_empty().build(),
+        Temporality::Cumulative,
+        move |b| {
+            b.with_view(move |i: &Instrument| {
+                (i.name() == "h").then(|| {
+                    Stream::builder()
+                        .with_aggregation(Aggregation::Base2ExponentialHistogram {
+                            max_size: 160,
+                            max_scale,
+                            record_min_max: false,
+                        })
+                        .build()
+                        .expect("valid stream")
+                })
+            })
+        },
+    )
+}
+
+fn check_pb(name: &str, body: &[u8]) {
+    keep_bytes(
+        name,
+        Format::PrometheusProtobuf,
+        Escaping::Underscores,
+        body,
+    );
+}
+
+// ---- counters, gauges, classic histograms, target_info -----------------------
+
+#[test]
+fn counter_gauge_and_classic_histogram() {
+    let (p, r) = provider_with(
+        Resource::builder_empty().with_service_name("shop").build(),
+        Temporality::Cumulative,
+        |b| b,
+    );
+    let m = p.meter("app");
+    m.u64_counter("jobs.done")
+        .with_description("Jobs \"done\".")
+        .build()
+        .add(3, &[KeyValue::new("q", "a\"b\\c\nd")]);
+    m.f64_gauge("temp").build().record(-1.5, &[]);
+    m.f64_histogram("lat")
+        .with_unit("s")
+        .with_boundaries(vec![0.1, 1.0])
+        .build()
+        .record(0.5, &[KeyValue::new("route", "/x,y")]);
+    let rm = snapshot(&r);
+    let (body, stats) = encode_pb(Config::default(), &rm);
+    let created = |name: &str| {
+        let metric = rm
+            .scope_metrics()
+            .flat_map(|s| s.metrics())
+            .find(|m| m.name() == name)
+            .unwrap();
+        let t = match metric.data() {
+            AggregatedMetrics::U64(MetricData::Sum(s)) => s.start_time(),
+            AggregatedMetrics::F64(MetricData::Histogram(h)) => h.start_time(),
+            _ => unreachable!(),
+        };
+        let d = t.duration_since(SystemTime::UNIX_EPOCH).unwrap();
+        timestamp(d.as_secs() as i64, d.subsec_nanos() as i32)
+    };
+    let scope = ("otel_scope_name", "app");
+    let mut want = Vec::new();
+    // target_info first, a gauge of value 1.
+    want.extend(family(
+        "target_info",
+        "Target metadata",
+        GAUGE,
+        vec![msg(labels(&[("service_name", "shop")])
+            .into_iter()
+            .chain([F::B(2, msg(vec![F::D(1, 1.0)]))])
+            .collect())],
+        "",
+    ));
+    // The counter's family has the series' name (with `_total`); label
+    // values are unescaped bytes; the start time is the created timestamp.
+    want.extend(family(
+        "jobs_done_total",
+        "Jobs \"done\".",
+        COUNTER,
+        vec![msg(labels(&[scope, ("q", "a\"b\\c\nd")])
+            .into_iter()
+            .chain([F::B(
+                3,
+                msg(vec![F::D(1, 3.0), F::B(3, created("jobs.done"))]),
+            )])
+            .collect())],
+        "",
+    ));
+    // Classic buckets: cumulative counts, the `+Inf` bucket explicit.
+    let bucket = |count: u64, bound: f64| F::B(3, msg(vec![F::U(1, count), F::D(2, bound)]));
+    want.extend(family(
+        "lat_seconds",
+        "",
+        HISTOGRAM,
+        vec![msg(labels(&[scope, ("route", "/x,y")])
+            .into_iter()
+            .chain([F::B(
+                7,
+                msg(vec![
+                    F::U(1, 1),
+                    F::D(2, 0.5),
+                    bucket(0, 0.1),
+                    bucket(1, 1.0),
+                    bucket(1, f64::INFINITY),
+                    F::B(15, created("lat")),
+                ]),
+            )])
+            .collect())],
+        "seconds",
+    ));
+    want.extend(family(
+        "temp",
+        "",
+        GAUGE,
+        vec![msg(labels(&[scope])
+            .into_iter()
+            .chain([F::B(2, msg(vec![F::D(1, -1.5)]))])
+            .collect())],
+        "",
+    ));
+    assert_eq!(body, want);
+    assert_eq!((stats.families, stats.series), (4, 4));
+    assert_eq!(stats.bytes, body.len() as u64);
+    check_pb("pb_counter_gauge_histogram", &body);
+}
+
+#[test]
+fn exemplars_and_created_timestamps_from_plain_values() {
+    let start = SystemTime::UNIX_EPOCH + Duration::from_millis(1_767_225_600_500);
+    let at = SystemTime::UNIX_EPOCH + Duration::from_nanos(1_767_225_601_000_000_007);
+    let trace = [0xab; 16];
+    let span = [0xcd; 8];
+    let tenant = [KeyValue::new("tenant", "t1")];
+    let record = |p: &mut Parts<'_>| {
+        p.scope("app", None, None, attrs(&[]));
+        p.metric(MetricInfo {
+            name: "jobs",
+            description: "",
+            unit: "",
+            kind: MetricKind::Counter,
+            temporality: Temporality::Cumulative,
+            start_time: Some(start),
+        });
+        p.number(attrs(&[]), Number::U64(7));
+        p.exemplar(Number::F64(1.5), at, trace, span, attrs(&tenant));
+        p.metric(MetricInfo {
+            name: "lat",
+            description: "",
+            unit: "",
+            kind: MetricKind::Histogram,
+            temporality: Temporality::Cumulative,
+            start_time: Some(start),
+        });
+        p.histogram(attrs(&[]), [1.0], [1, 1], 2, Number::F64(3.5));
+        // In the +Inf bucket only.
+        p.exemplar(Number::F64(2.5), at, trace, span, attrs(&[]));
+    };
+    let (body, stats) = run(plain(), record);
+    let created = timestamp(1_767_225_600, 500_000_000);
+    let exemplar = |value: f64, extra: &[(&str, &str)]| {
+        // As in OpenMetrics: trace and span id first, then the attributes.
+        let mut pairs = vec![
+            ("trace_id", "abababababababababababababababab"),
+            ("span_id", "cdcdcdcdcdcdcdcd"),
+        ];
+        pairs.extend_from_slice(extra);
+        let mut fields = labels(&pairs);
+        fields.push(F::D(2, value));
+        fields.push(F::B(3, timestamp(1_767_225_601, 7)));
+        msg(fields)
+    };
+    let mut want = family(
+        "jobs_total",
+        "",
+        COUNTER,
+        vec![msg(vec![F::B(
+            3,
+            msg(vec![
+                F::D(1, 7.0),
+                F::B(2, exemplar(1.5, &[("tenant", "t1")])),
+                F::B(3, created.clone()),
+            ]),
+        )])],
+        "",
+    );
+    want.extend(family(
+        "lat",
+        "",
+        HISTOGRAM,
+        vec![msg(vec![F::B(
+            7,
+            msg(vec![
+                F::U(1, 2),
+                F::D(2, 3.5),
+                F::B(3, msg(vec![F::U(1, 1), F::D(2, 1.0)])),
+                F::B(
+                    3,
+                    msg(vec![
+                        F::U(1, 2),
+                        F::D(2, f64::INFINITY),
+                        F::B(3, exemplar(2.5, &[])),
+                    ]),
+                ),
+                F::B(15, created),
+            ]),
+        )])],
+        "",
+    ));
+    assert_eq!(body, want);
+    assert_eq!(stats.dropped_total(), 0);
+    check_pb("pb_exemplars", &body);
+}
+
+// ---- native histograms --------------------------------------------------------
+
+/// Scale 0 (base 2). OpenTelemetry bucket `i` holds `(2^i, 2^(i+1)]`,
+/// Prometheus bucket `i` holds `(2^(i-1), 2^i]`: index + 1.
+///
+/// - 1 → OTel 0-1=-1 → Prometheus 0 `(0.5, 1]`; 2 → 1 `(1, 2]`; 4 → 2 `(2, 4]`
+/// - 100 → 7 `(64, 128]`; 1000 → 10 `(512, 1024]`
+/// - -1, -2, -4 → negative 0, 1, 2; 0 → the zero bucket.
+///
+/// Positive buckets 0, 1, 2, 7, 10: a gap of 4 (3..=6) starts a new span
+/// with offset 4 (buckets skipped); a gap of 2 (8, 9) is filled with zeros.
+/// Spans (0, 3), (4, 4); deltas 1, 0, 0, then 1-1=0, -1, 0, +1.
+#[test]
+fn native_histogram_with_negative_values_zeros_and_gaps() {
+    let (p, r) = exponential(0);
+    let h = p.meter("app").f64_histogram("h").build();
+    for v in [-1.0, -2.0, -4.0, 0.0, 1.0, 2.0, 4.0, 100.0, 1000.0] {
+        h.record(v, &[]);
+    }
+    let rm = snapshot(&r);
+    let (body, stats) = encode_pb(Config::default().without_scope_info(), &rm);
+    let want = family(
+        "h",
+        "",
+        HISTOGRAM,
+        vec![msg(vec![F::B(
+            7,
+            native(
+                Native {
+                    count: 9,
+                    sum: 1100.0,
+                    schema: 0,
+                    zero_threshold: ZT,
+                    zero_count: 1,
+                    negative: (vec![(0, 3)], vec![1, 0, 0]),
+                    positive: (vec![(0, 3), (4, 4)], vec![1, 0, 0, 0, -1, 0, 1]),
+                },
+                Some(start_time(&rm)),
+            ),
+        )])],
+        "",
+    );
+    assert_eq!(body, want);
+    assert_eq!(stats.dropped_total(), 0);
+    check_pb("pb_native", &body);
+}
+
+/// Scale 10 is finer than Prometheus' finest schema (8): buckets are merged
+/// by 2^2, OTel index `i` → `(i >> 2) + 1`. At scale 10 a value `v` is in
+/// bucket `ceil(log2(v) * 1024) - 1`: 1.5 (log2 = 0.58496..., times 1024 =
+/// 599.0016) in 599; `2^((k + 0.5) / 1024)` in `k` for k = 600, 601, 607.
+/// Schema 8: 599 >> 2 = 149 → 150; 600 and 601 >> 2 = 150 → 151 (merged);
+/// 607 >> 2 = 151 → 152. One span (150, 3); counts 1, 2, 1, deltas 1, 1, -1.
+#[test]
+fn native_histogram_downscaled_from_scale_ten() {
+    let (p, r) = exponential(10);
+    let h = p.meter("app").f64_histogram("h").build();
+    let at = |k: f64| 2f64.powf((k + 0.5) / 1024.0);
+    let values = [1.5, at(600.0), at(601.0), at(607.0)];
+    for v in values {
+        h.record(v, &[]);
+    }
+    let rm = snapshot(&r);
+    let (body, _) = encode_pb(Config::default().without_scope_info(), &rm);
+    let want = family(
+        "h",
+        "",
+        HISTOGRAM,
+        vec![msg(vec![F::B(
+            7,
+            native(
+                Native {
+                    count: 4,
+                    sum: values.iter().sum(),
+                    schema: 8,
+                    zero_threshold: ZT,
+                    zero_count: 0,
+                    negative: (vec![], vec![]),
+                    positive: (vec![(150, 3)], vec![1, 1, -1]),
+                },
+                Some(start_time(&rm)),
+            ),
+        )])],
+        "",
+    );
+    assert_eq!(body, want);
+    check_pb("pb_native_downscaled", &body);
+}
+
+/// A histogram with no observation: no spans, no deltas, the zero
+/// threshold 2^-128 > 0 so that Prometheus 2.40 to 2.46 read it as native.
+#[test]
+fn an_empty_native_histogram_keeps_its_zero_threshold() {
+    let record = |p: &mut Parts<'_>| {
+        p.metric(MetricInfo {
+            name: "h",
+            description: "",
+            unit: "",
+            kind: MetricKind::ExponentialHistogram,
+            temporality: Temporality::Cumulative,
+            start_time: None,
+        });
+        let data = ExponentialData {
+            scale: 3,
+            zero_count: 0,
+            zero_threshold: 0.0,
+            positive_offset: 0,
+            positive_counts: [0u64; 0],
+            negative_offset: 0,
+            negative_counts: [0u64; 0],
+        };
+        p.exponential_histogram(attrs(&[]), data, 0, Number::F64(0.0));
+    };
+    let (body, stats) = run(plain(), record);
+    let want = family(
+        "h",
+        "",
+        HISTOGRAM,
+        vec![msg(vec![F::B(
+            7,
+            native(
+                Native {
+                    count: 0,
+                    sum: 0.0,
+                    schema: 3,
+                    zero_threshold: ZT,
+                    zero_count: 0,
+                    negative: (vec![], vec![]),
+                    positive: (vec![], vec![]),
+                },
+                None,
+            ),
+        )])],
+        "",
+    );
+    assert_eq!(body, want);
+    assert_eq!(stats.dropped_total(), 0);
+    check_pb("pb_native_empty", &body);
+}
+
+/// What a native histogram cannot hold is dropped or corrected, and counted:
+/// a scale below -4 (the coarsest schema), and a count that is not the zero
+/// count plus the buckets (Prometheus rejects the whole scrape otherwise).
+#[test]
+fn native_histograms_prometheus_would_reject_are_not_written() {
+    let record = |p: &mut Parts<'_>| {
+        p.metric(MetricInfo {
+            name: "h",
+            description: "",
+            unit: "",
+            kind: MetricKind::ExponentialHistogram,
+            temporality: Temporality::Cumulative,
+            start_time: None,
+        });
+        let data = |scale| ExponentialData {
+            scale,
+            zero_count: 1,
+            zero_threshold: 0.0,
+            positive_offset: 0,
+            positive_counts: [2u64],
+            negative_offset: 0,
+            negative_counts: [0u64; 0],
+        };
+        let coarse = [KeyValue::new("k", "coarse")];
+        p.exponential_histogram(attrs(&coarse), data(-5), 3, Number::F64(3.0));
+        // Count 4, but the buckets hold 3 (the SDK counts a value that fit
+        // no bucket): written with count 3.
+        let off = [KeyValue::new("k", "off")];
+        p.exponential_histogram(attrs(&off), data(0), 4, Number::F64(3.0));
+    };
+    let (body, stats) = run(plain(), record);
+    assert_eq!(stats.dropped(DropReason::NativeHistogram), 1);
+    assert_eq!(stats.dropped(DropReason::HistogramCount), 1);
+    // Scale 0, OTel bucket 0 → Prometheus 1, (1, 2].
+    let want = family(
+        "h",
+        "",
+        HISTOGRAM,
+        vec![msg(labels(&[("k", "off")])
+            .into_iter()
+            .chain([F::B(
+                7,
+                native(
+                    Native {
+                        count: 3,
+                        sum: 3.0,
+                        schema: 0,
+                        zero_threshold: ZT,
+                        zero_count: 1,
+                        negative: (vec![], vec![]),
+                        positive: (vec![(1, 1)], vec![2]),
+                    },
+                    None,
+                ),
+            )])
+            .collect())],
+        "",
+    );
+    assert_eq!(body, want);
+    check_pb("pb_native_rejected", &body);
+}
