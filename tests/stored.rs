@@ -45,6 +45,32 @@ fn an_empty_label_value_is_the_same_series_as_no_label() {
         assert_eq!(stats.dropped(DropReason::DuplicateSeries), 1, "{format:?}");
         keep("stored_empty_label", format, Escaping::Underscores, &text);
     }
+    // Protobuf: one metric, decoded by the checker.
+    let (body, stats) = encode_bytes(
+        Config::default(),
+        &rm,
+        Format::PrometheusProtobuf,
+        Escaping::Underscores,
+    );
+    assert_eq!(stats.dropped(DropReason::DuplicateSeries), 1);
+    keep_bytes(
+        "stored_empty_label",
+        Format::PrometheusProtobuf,
+        Escaping::Underscores,
+        &body,
+    );
+    let e = otel_expfmt::check::check(&body, Format::PrometheusProtobuf).unwrap();
+    let samples: Vec<_> = e.samples().collect();
+    assert_eq!(samples.len(), 1);
+    assert_eq!(samples[0].name, "http_requests_total");
+    assert_eq!(
+        samples[0].labels,
+        [
+            ("method".to_string(), "GET".to_string()),
+            ("otel_scope_name".to_string(), "m".to_string())
+        ]
+    );
+    assert_eq!(samples[0].value, 11.0);
 }
 
 #[test]
@@ -211,6 +237,28 @@ fn reserved_and_colliding_label_names_under_every_strategy_and_escaping() {
             );
             keep("stored_reserved_labels", format, escaping, &text);
         }
+        // Protobuf: the same label names, unquoted and unescaped.
+        let config = Config::default()
+            .without_scope_info()
+            .with_translation_strategy(strategy);
+        let (body, stats) = encode_bytes(config, &rm, Format::PrometheusProtobuf, escaping);
+        assert_eq!(stats.renamed(RenameReason::LabelMerged), merged);
+        assert_eq!(stats.renamed(RenameReason::ReservedLabel), reserved);
+        let e = otel_expfmt::check::check_with(&body, Format::PrometheusProtobuf, escaping)
+            .unwrap_or_else(|e| panic!("{strategy:?} {escaping:?}: {e}"));
+        let decoded = &e.samples().next().unwrap().labels;
+        // The text block's names and values, as the protobuf checker reports them.
+        let text_labels = otel_expfmt::check::check_with(
+            format!("g{{{labels}}} 1\n").as_bytes(),
+            Format::PrometheusText,
+            escaping,
+        )
+        .unwrap();
+        assert_eq!(
+            decoded,
+            &text_labels.samples().next().unwrap().labels,
+            "{strategy:?} {escaping:?}"
+        );
     }
 }
 

@@ -379,7 +379,7 @@ fn write_family(
     let arena = &model.arena;
     let name = w.family.get(arena);
     let help = w.help.get(arena);
-    let unit = w.unit.get(arena);
+    let unit = unit_of(name, w.unit.get(arena), w.kind);
     let kind = match w.kind {
         FamilyType::Counter | FamilyType::Unknown => COUNTER,
         FamilyType::Gauge => GAUGE,
@@ -431,6 +431,24 @@ fn write_family(
     }
     if !unit.is_empty() {
         bytes(out, FAMILY_UNIT, unit);
+    }
+}
+
+/// The family's unit, if it is written: as in OpenMetrics, only when the
+/// name ends with it (before `_total` on a counter). Prometheus rejects a
+/// unit that is not such a suffix.
+fn unit_of<'a>(name: &[u8], unit: &'a [u8], kind: FamilyType) -> &'a [u8] {
+    let base = match name.strip_suffix(b"_total") {
+        Some(base) if kind == FamilyType::Counter => base,
+        _ => name,
+    };
+    let suffix = base
+        .strip_suffix(unit)
+        .is_some_and(|rest| rest.ends_with(b"_"));
+    if suffix {
+        unit
+    } else {
+        &[]
     }
 }
 

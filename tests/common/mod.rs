@@ -84,9 +84,20 @@ pub fn encode(
     format: Format,
     escaping: Escaping,
 ) -> (String, EncodeStats) {
+    let (out, stats) = encode_bytes(config, rm, format, escaping);
+    (String::from_utf8(out).expect("UTF-8 output"), stats)
+}
+
+/// [`encode`] for any format (protobuf is not text).
+pub fn encode_bytes(
+    config: Config,
+    rm: &ResourceMetrics,
+    format: Format,
+    escaping: Escaping,
+) -> (Vec<u8>, EncodeStats) {
     let mut out = Vec::new();
     let stats = Encoder::new(config).encode_with(rm, format, escaping, &mut out);
-    (String::from_utf8(out).expect("UTF-8 output"), stats)
+    (out, stats)
 }
 
 fn extension(format: Format) -> &'static str {
