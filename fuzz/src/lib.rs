@@ -266,8 +266,12 @@ impl<'a> Arbitrary<'a> for Options {
     }
 }
 
-/// Both formats.
-pub const FORMATS: [Format; 2] = [Format::PrometheusText, Format::OpenMetrics];
+/// Every format.
+pub const FORMATS: [Format; 3] = [
+    Format::PrometheusText,
+    Format::OpenMetrics,
+    Format::PrometheusProtobuf,
+];
 
 /// The oracle for one encoder output: the strict checker accepts it, the
 /// stats agree with it, and encoding again gives the same bytes.
