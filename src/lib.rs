@@ -71,6 +71,7 @@
 
 mod config;
 mod encode;
+mod encoding;
 mod error;
 mod escape;
 mod format;
@@ -87,6 +88,7 @@ pub mod check;
 
 pub use config::{Config, ExponentialHistograms, ResourceSelector, TranslationStrategy};
 pub use encode::Encoder;
+pub use encoding::{negotiate_encoding, ContentEncoding};
 pub use error::Error;
 pub use format::{Escaping, Format};
 pub use negotiate::{negotiate, Negotiated};
