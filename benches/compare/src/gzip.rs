@@ -115,8 +115,8 @@ impl Gzip for Miniz {
     }
 }
 
-/// Every candidate at the fastest levels (1 and 2) and at the level the Go
-/// and Java Prometheus clients use by default (6).
+/// Every candidate at the fastest levels (1 and 2) and at the default level
+/// of zlib and of Go's `compress/gzip` (6).
 pub fn candidates() -> Vec<Box<dyn Gzip>> {
     vec![
         Box::new(ZlibRs::new(1)),
