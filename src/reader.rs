@@ -374,8 +374,11 @@ impl PrometheusReader {
             Err(poisoned) => {
                 let mut guard = poisoned.into_inner();
                 *guard = ScrapeState::new(&self.inner.config);
-                // A collect that panicked is not running any more.
-                self.inner.collects.fetch_and(!1, Ordering::SeqCst);
+                // A collect that panicked leaves its running bit set. That
+                // is harmless: the fresh state holds no collect, so the
+                // next scrape collects, and one that read the stale bit
+                // accepts only collects numbered after the panicked one,
+                // which all start after it arrived.
                 self.inner.scrape.clear_poison();
                 guard
             }
