@@ -357,12 +357,18 @@ impl PrometheusReader {
         Ok(stats)
     }
 
-    /// The capacity in bytes of the reader-owned output buffer right now (see
-    /// the shrink policy under "Memory" above). Zero after shutdown, and while
-    /// the buffer is lent out by [`scrape`](Self::scrape) or
-    /// [`write_to`](Self::write_to).
+    /// The capacity in bytes of the reader-owned output buffers right now:
+    /// the encoded body's and, with the `gzip` feature once a compressed
+    /// scrape ran, the compressed body's (see the shrink policy under
+    /// "Memory" above). Zero after shutdown, and while the buffers are lent
+    /// out by [`scrape`](Self::scrape) or [`write_to`](Self::write_to).
     pub fn buffer_capacity(&self) -> usize {
-        self.lock().buf.capacity()
+        let state = self.lock();
+        #[cfg(feature = "gzip")]
+        if let Some(gzip) = &state.gzip {
+            return state.buf.capacity() + gzip.out.capacity();
+        }
+        state.buf.capacity()
     }
 
     /// Locks the scrape state. A poisoned lock (a panic inside the SDK's
@@ -460,8 +466,9 @@ impl PrometheusReader {
         (lent, stats)
     }
 
-    /// Puts lent buffers back (keeping the larger one if a concurrent scrape
-    /// already put one back) and applies the shrink policy.
+    /// Puts lent buffers back (keeping the larger output buffer, or the
+    /// compressor already there, if a concurrent scrape put one back first)
+    /// and applies the shrink policy.
     fn give_back(&self, lent: Lent) {
         let mut state = self.lock();
         if self.release_if_shut_down(&mut state) {
@@ -479,11 +486,8 @@ impl PrometheusReader {
             if !gzip.out.is_empty() {
                 state.gzip_sizes.push(gzip.out.len());
             }
-            let keep = match &state.gzip {
-                Some(held) => gzip.out.capacity() > held.out.capacity(),
-                None => true,
-            };
-            if keep {
+            // A concurrent scrape may have put one back already: keep that.
+            if state.gzip.is_none() {
                 state.gzip = Some(gzip);
             }
         }

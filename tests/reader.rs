@@ -1066,3 +1066,65 @@ fn crc32_matches_its_check_value() {
     assert_eq!(common::crc32(b"123456789"), 0xCBF4_3926);
     assert_eq!(common::crc32(b""), 0);
 }
+
+/// The compressed body's buffer follows the output buffer's rule: kept
+/// through 7 small scrapes after a huge one, shrunk at the 8th.
+#[cfg(feature = "gzip")]
+#[test]
+fn compressed_buffer_shrinks_after_one_huge_scrape() {
+    let reader = PrometheusReader::default();
+    let provider = provider(&reader);
+    let big = Arc::new(AtomicBool::new(true));
+    let flag = Arc::clone(&big);
+    // Label values that hardly compress: 256 pseudo-random hex digits each.
+    let mut x = 0x2545_f491_4f6c_dd1d_u64;
+    let values: Vec<String> = (0..4000)
+        .map(|_| {
+            (0..16)
+                .map(|_| {
+                    x ^= x << 13;
+                    x ^= x >> 7;
+                    x ^= x << 17;
+                    format!("{x:016x}")
+                })
+                .collect()
+        })
+        .collect();
+    let _gauge = provider
+        .meter("m")
+        .u64_observable_gauge("sizes")
+        .with_callback(move |observer| {
+            let n = if flag.load(Ordering::Relaxed) {
+                4000
+            } else {
+                1
+            };
+            for (i, v) in values.iter().take(n).enumerate() {
+                observer.observe(i as u64, &[KeyValue::new("id", v.clone())]);
+            }
+        })
+        .build();
+    let compressed = reader.scrape(gz(text()), |b| b.len()).expect("huge scrape");
+    assert!(
+        compressed > 300 * KIB,
+        "compressed body: {compressed} bytes"
+    );
+    let huge = reader.buffer_capacity();
+    let mut plain_only = Vec::new();
+    reader
+        .encode(Format::PrometheusText, &mut plain_only)
+        .expect("encode");
+    assert!(huge >= compressed + plain_only.len(), "both buffers count");
+    big.store(false, Ordering::Relaxed);
+    for i in 0..7 {
+        reader.scrape(gz(text()), |_| ()).expect("small scrape");
+        assert_eq!(reader.buffer_capacity(), huge, "small scrape {i}");
+    }
+    reader.scrape(gz(text()), |_| ()).expect("8th small scrape");
+    let after = reader.buffer_capacity();
+    assert!(after <= 2 * 64 * KIB, "capacity after the window: {after}");
+    for _ in 0..5 {
+        reader.scrape(gz(om()), |_| ()).expect("scrape");
+        assert_eq!(reader.buffer_capacity(), after);
+    }
+}

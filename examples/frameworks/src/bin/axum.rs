@@ -30,12 +30,12 @@ async fn metrics(State(reader): State<PrometheusReader>, headers: HeaderMap) -> 
     .await;
     match encoded {
         Ok(Ok(body)) => {
-            let content_type = [
+            let fixed_headers = [
                 (header::CONTENT_TYPE, negotiated.content_type()),
                 (header::VARY, "Accept, Accept-Encoding"),
             ];
             // The Vec becomes the response body as it is, without a copy.
-            let mut response = (content_type, body).into_response();
+            let mut response = (fixed_headers, body).into_response();
             if let Some(coding) = negotiated.content_encoding() {
                 let coding = HeaderValue::from_static(coding);
                 response
