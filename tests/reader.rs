@@ -1104,17 +1104,19 @@ fn compressed_buffer_shrinks_after_one_huge_scrape() {
             }
         })
         .build();
+    // The same huge body, first uncompressed: only the output buffer counts.
+    reader.scrape(text(), |_| ()).expect("huge scrape");
+    let plain_only = reader.buffer_capacity();
     let compressed = reader.scrape(gz(text()), |b| b.len()).expect("huge scrape");
     assert!(
         compressed > 300 * KIB,
         "compressed body: {compressed} bytes"
     );
     let huge = reader.buffer_capacity();
-    let mut plain_only = Vec::new();
-    reader
-        .encode(Format::PrometheusText, &mut plain_only)
-        .expect("encode");
-    assert!(huge >= compressed + plain_only.len(), "both buffers count");
+    assert!(
+        huge >= plain_only + compressed,
+        "the compressed buffer is kept: {huge} < {plain_only} + {compressed}"
+    );
     big.store(false, Ordering::Relaxed);
     for i in 0..7 {
         reader.scrape(gz(text()), |_| ()).expect("small scrape");
@@ -1126,5 +1128,36 @@ fn compressed_buffer_shrinks_after_one_huge_scrape() {
     for _ in 0..5 {
         reader.scrape(gz(om()), |_| ()).expect("scrape");
         assert_eq!(reader.buffer_capacity(), after);
+    }
+}
+
+#[test]
+fn debug_config_and_error_sources() {
+    use std::error::Error as _;
+    let config = Config::default().with_namespace("shop");
+    let reader = PrometheusReader::new(config.clone());
+    assert_eq!(format!("{:?}", reader.config()), format!("{config:?}"));
+    assert!(format!("{reader:?}").contains("state: \"unregistered\""));
+    let _provider = provider(&reader);
+    assert!(
+        format!("{reader:?}").contains("state: \"registered\""),
+        "{reader:?}"
+    );
+    let io = Error::from(io::Error::new(io::ErrorKind::BrokenPipe, "peer went away"));
+    assert!(io
+        .source()
+        .is_some_and(|e| e.to_string() == "peer went away"));
+    let collect = Error::Collect(opentelemetry_sdk::error::OTelSdkError::InternalFailure(
+        "no pipeline".into(),
+    ));
+    assert!(collect
+        .source()
+        .is_some_and(|e| e.to_string().contains("no pipeline")));
+    for plain in [
+        Error::NotRegistered,
+        Error::Shutdown,
+        Error::RegisteredTwice,
+    ] {
+        assert!(plain.source().is_none(), "{plain:?}");
     }
 }
