@@ -921,7 +921,8 @@ fn sequential_scrapes_each_collect_afresh() {
     let (go, go_rx) = mpsc::channel();
     go.send(()).unwrap();
     let gauge = slow_gauge(&provider, Duration::ZERO, entered_tx, go_rx);
-    for n in 1..=4 {
+    // Many, so that the collect numbering is exercised well past small values.
+    for n in 1..=100 {
         let body = match n % 3 {
             0 => reader.scrape(text(), |b| b.to_vec()).expect("scrape"),
             1 => {
@@ -1160,4 +1161,27 @@ fn debug_config_and_error_sources() {
     ] {
         assert!(plain.source().is_none(), "{plain:?}");
     }
+}
+
+/// A provider shut down from inside a scrape's closure (documented as
+/// allowed): the lent buffer is freed when it comes back, not kept.
+#[test]
+fn shutdown_inside_a_scrape_frees_the_lent_buffer() {
+    let reader = PrometheusReader::default();
+    let provider = provider(&reader);
+    provider.meter("m").u64_counter("c").build().add(1, &[]);
+    reader.scrape(text(), |_| ()).expect("warm-up");
+    assert!(reader.buffer_capacity() > 0);
+    let len = reader
+        .scrape(text(), |body| {
+            provider.shutdown().expect("shutdown");
+            body.len()
+        })
+        .expect("the scrape itself succeeds");
+    assert!(len > 0);
+    assert_eq!(reader.buffer_capacity(), 0, "nothing kept after shutdown");
+    assert!(matches!(
+        reader.scrape(text(), |b| b.len()),
+        Err(Error::Shutdown)
+    ));
 }
