@@ -2,18 +2,30 @@
 //!
 //! ```text
 //! cargo run --release --example serve            # http://127.0.0.1:9464/metrics
+//! cargo run --release --example serve --features gzip   # gzip when the client accepts it
 //! cargo run --release --example serve 127.0.0.1:9000
 //! OTEL_EXPFMT_ADDR=127.0.0.1:9000 cargo run --release --example serve
 //! curl -H 'Accept: application/openmetrics-text' http://127.0.0.1:9464/metrics
-//! curl 'http://127.0.0.1:9464/metrics?format=prometheus'
+//! curl --compressed 'http://127.0.0.1:9464/metrics?format=prometheus'
 //! ```
 //!
 //! HTTP handling: `GET` and `HEAD` on `/metrics` (anything else: 404; other
 //! methods there: 405 with `Allow: GET, HEAD`), the format negotiated from
 //! `Accept` unless `?format=prometheus` or `?format=openmetrics` forces it,
-//! exact `Content-Type` and `Content-Length`, `Connection: close`, socket read
-//! and write timeouts, at most 32 connections at once (503 beyond), and 400
-//! for a malformed request line, a header section over 8 KiB, or non-UTF-8.
+//! the body gzip-compressed when built with the `gzip` feature and
+//! `Accept-Encoding` allows it (`Content-Encoding: gzip`, `Vary: Accept,
+//! Accept-Encoding`), exact `Content-Type` and `Content-Length`,
+//! `Connection: close`, a 5 s deadline for the request head and a write
+//! timeout, and 400 for a malformed request line, a header section over 8
+//! KiB, or non-UTF-8.
+//!
+//! At most 32 connections are handled at once. When all 32 are taken, a new
+//! connection closes the one that has waited longest for its request head
+//! (an idle or trickling client), so that clients holding connections open
+//! cannot starve a scraper that sends its request at once; only when all 32
+//! are past their head (being answered) is the new one answered 503.
+//! Scrapes that arrive while another one's collect runs share that collect
+//! (see `PrometheusReader`).
 //!
 //! The demo updates counters, up-down counters, gauges, an observable gauge,
 //! histograms and an exponential histogram (via a view) every 100 ms, in two
@@ -35,8 +47,8 @@ use std::fmt::Write as _;
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
 use std::process;
-use std::sync::atomic::{AtomicI64, AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -44,12 +56,15 @@ use opentelemetry::metrics::MeterProvider as _;
 use opentelemetry::{InstrumentationScope, KeyValue};
 use opentelemetry_sdk::metrics::{Aggregation, Instrument, SdkMeterProvider, Stream};
 use opentelemetry_sdk::Resource;
-use otel_expfmt::{negotiate, Config, Error, Escaping, Format, Negotiated, PrometheusReader};
+use otel_expfmt::{
+    negotiate, negotiate_encoding, Config, Error, Escaping, Format, Negotiated, PrometheusReader,
+};
 
 const DEFAULT_ADDR: &str = "127.0.0.1:9464";
 const MAX_CONNECTIONS: usize = 32;
 const MAX_HEAD: usize = 8 * 1024;
-const READ_TIMEOUT: Duration = Duration::from_secs(5);
+/// The whole request head must arrive within this time.
+const HEAD_TIMEOUT: Duration = Duration::from_secs(5);
 const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
 
 fn main() {
@@ -75,7 +90,7 @@ fn main() {
         Err(_) => println!("serving http://{addr}/metrics"),
     }
 
-    let active = Arc::new(AtomicUsize::new(0));
+    let slots = Arc::new(Slots::default());
     for stream in listener.incoming() {
         let stream = match stream {
             Ok(stream) => stream,
@@ -86,19 +101,14 @@ fn main() {
                 continue;
             }
         };
-        if active.fetch_add(1, Ordering::AcqRel) >= MAX_CONNECTIONS {
-            active.fetch_sub(1, Ordering::AcqRel);
+        let Some(slot) = Slots::take(&slots, &stream) else {
             reject_busy(stream);
             continue;
-        }
-        let slot = Slot(Arc::clone(&active));
+        };
         let reader = reader.clone();
         let spawned = thread::Builder::new()
             .name("metrics-conn".into())
-            .spawn(move || {
-                let _slot = slot;
-                handle(stream, &reader);
-            });
+            .spawn(move || handle(stream, &reader, slot));
         if let Err(e) = spawned {
             // The closure (and its slot) was dropped: the count is already right.
             eprintln!("serve: cannot spawn a connection thread: {e}");
@@ -106,13 +116,73 @@ fn main() {
     }
 }
 
-/// One of the `MAX_CONNECTIONS` connection slots; released on drop, even if
-/// the connection thread panics.
-struct Slot(Arc<AtomicUsize>);
+/// The connections being handled, and which of them still wait for their
+/// request head.
+#[derive(Default)]
+struct Slots {
+    state: Mutex<SlotState>,
+}
+
+#[derive(Default)]
+struct SlotState {
+    active: usize,
+    next_id: u64,
+    /// Connections still reading their head: id, since when, and a handle
+    /// to close them with.
+    waiting: Vec<(u64, Instant, TcpStream)>,
+}
+
+impl Slots {
+    fn lock(&self) -> MutexGuard<'_, SlotState> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// A slot for `stream`, waiting for its head. When all are taken, the
+    /// connection that has waited longest for its head is closed to make
+    /// room (its thread then ends and releases its slot); `None` when every
+    /// slot is past its head.
+    fn take(slots: &Arc<Slots>, stream: &TcpStream) -> Option<Slot> {
+        let handle = stream.try_clone().ok()?;
+        let mut state = slots.lock();
+        if state.active >= MAX_CONNECTIONS {
+            let oldest = (0..state.waiting.len()).min_by_key(|&i| state.waiting[i].1)?;
+            let (_, _, evicted) = state.waiting.swap_remove(oldest);
+            let _ = evicted.shutdown(Shutdown::Both);
+        }
+        state.active += 1;
+        state.next_id += 1;
+        let id = state.next_id;
+        state.waiting.push((id, Instant::now(), handle));
+        Some(Slot {
+            slots: Arc::clone(slots),
+            id,
+        })
+    }
+}
+
+/// One connection's slot; released on drop, even if the connection thread
+/// panics.
+struct Slot {
+    slots: Arc<Slots>,
+    id: u64,
+}
+
+impl Slot {
+    /// The head has arrived: the connection can no longer be closed to make
+    /// room for another.
+    fn head_read(&self) {
+        self.slots
+            .lock()
+            .waiting
+            .retain(|(id, _, _)| *id != self.id);
+    }
+}
 
 impl Drop for Slot {
     fn drop(&mut self) {
-        self.0.fetch_sub(1, Ordering::AcqRel);
+        let mut state = self.slots.lock();
+        state.active -= 1;
+        state.waiting.retain(|(id, _, _)| *id != self.id);
     }
 }
 
@@ -134,6 +204,7 @@ struct Request {
     method: String,
     target: String,
     accept: Option<String>,
+    accept_encoding: Option<String>,
 }
 
 enum HeadError {
@@ -143,11 +214,12 @@ enum HeadError {
     Malformed(&'static str),
 }
 
-fn handle(mut stream: TcpStream, reader: &PrometheusReader) {
-    let _ = stream.set_read_timeout(Some(READ_TIMEOUT));
+fn handle(mut stream: TcpStream, reader: &PrometheusReader, slot: Slot) {
     let _ = stream.set_write_timeout(Some(WRITE_TIMEOUT));
     let started = Instant::now();
-    let request = match read_request(&mut stream) {
+    let request = read_request(&mut stream, started + HEAD_TIMEOUT);
+    slot.head_read();
+    let request = match request {
         Ok(request) => request,
         Err(HeadError::Gone) => return,
         Err(HeadError::TimedOut) => {
@@ -228,13 +300,23 @@ fn respond(
             return ("400 Bad Request", why.trim_end().to_owned());
         }
     };
+    // Identity unless built with the `gzip` feature and the client accepts gzip.
+    let negotiated =
+        negotiated.with_encoding(negotiate_encoding(request.accept_encoding.as_deref()));
     let content_type = negotiated.content_type();
+    let mut headers = vec![("Vary", "Accept, Accept-Encoding")];
+    if let Some(coding) = negotiated.content_encoding() {
+        headers.push(("Content-Encoding", coding));
+    }
     let scraped = reader.scrape(negotiated, |body| {
-        let written = write_response(stream, "200 OK", content_type, &[], body, head_only);
+        let written = write_response(stream, "200 OK", content_type, &headers, body, head_only);
         (written, body.len())
     });
     match scraped {
-        Ok((Ok(()), len)) => ("200 OK", format!("{content_type} {len} bytes")),
+        Ok((Ok(()), len)) => {
+            let coding = negotiated.content_encoding().unwrap_or("identity");
+            ("200 OK", format!("{content_type} {len} bytes {coding}"))
+        }
         Ok((Err(e), _)) => ("200 OK", format!("(write failed: {e})")),
         Err(e) => {
             let status = match e {
@@ -262,8 +344,9 @@ fn forced_format(query: Option<&str>) -> Result<Option<Format>, &'static str> {
     Ok(forced)
 }
 
-/// Reads and parses the request line and headers (the body, if any, is not read).
-fn read_request(stream: &mut TcpStream) -> Result<Request, HeadError> {
+/// Reads and parses the request line and headers (the body, if any, is not
+/// read), all of which must arrive before `deadline`.
+fn read_request(stream: &mut TcpStream, deadline: Instant) -> Result<Request, HeadError> {
     let mut head = Vec::with_capacity(1024);
     let mut chunk = [0u8; 1024];
     let end = loop {
@@ -272,6 +355,14 @@ fn read_request(stream: &mut TcpStream) -> Result<Request, HeadError> {
         }
         if head.len() > MAX_HEAD {
             return Err(HeadError::Malformed("header section larger than 8 KiB"));
+        }
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() || stream.set_read_timeout(Some(left)).is_err() {
+            return Err(if head.is_empty() {
+                HeadError::Gone
+            } else {
+                HeadError::TimedOut
+            });
         }
         match stream.read(&mut chunk) {
             Ok(0) if head.is_empty() => return Err(HeadError::Gone),
@@ -336,6 +427,7 @@ fn parse_head(head: &str) -> Result<Request, &'static str> {
         return Err("unsupported HTTP version");
     }
     let mut accept: Option<String> = None;
+    let mut accept_encoding: Option<String> = None;
     for line in lines {
         if line.is_empty() {
             break;
@@ -347,19 +439,25 @@ fn parse_head(head: &str) -> Result<Request, &'static str> {
         if name.is_empty() || !name.chars().all(is_token) {
             return Err("malformed header name");
         }
-        if name.eq_ignore_ascii_case("accept") {
-            let value = value.trim();
-            // Several Accept headers are one comma-separated list.
-            accept = Some(match accept {
-                Some(previous) => format!("{previous}, {value}"),
-                None => value.to_owned(),
-            });
-        }
+        let list = if name.eq_ignore_ascii_case("accept") {
+            &mut accept
+        } else if name.eq_ignore_ascii_case("accept-encoding") {
+            &mut accept_encoding
+        } else {
+            continue;
+        };
+        // Several headers of one name are one comma-separated list.
+        let value = value.trim();
+        *list = Some(match list.take() {
+            Some(previous) => format!("{previous}, {value}"),
+            None => value.to_owned(),
+        });
     }
     Ok(Request {
         method: method.to_owned(),
         target: target.to_owned(),
         accept,
+        accept_encoding,
     })
 }
 

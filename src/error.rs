@@ -14,8 +14,14 @@ pub enum Error {
     Shutdown,
     /// The SDK failed to collect.
     Collect(OTelSdkError),
-    /// Writing the encoded bytes failed.
+    /// Writing the encoded bytes failed (or, with the `gzip` feature,
+    /// compressing them, which does not happen with valid input).
     Io(std::io::Error),
+    /// The reader was passed to more than one `SdkMeterProvider`. A reader
+    /// serves one provider; the second registration makes every scrape fail
+    /// with this error, since the SDK would otherwise ignore the second
+    /// provider's metrics and shut the reader down with either provider.
+    RegisteredTwice,
 }
 
 impl fmt::Display for Error {
@@ -25,6 +31,10 @@ impl fmt::Display for Error {
             Error::Shutdown => f.write_str("reader is shut down"),
             Error::Collect(e) => write!(f, "metric collection failed: {e}"),
             Error::Io(e) => write!(f, "writing metrics failed: {e}"),
+            Error::RegisteredTwice => f.write_str(
+                "reader is registered with more than one meter provider; \
+                 give each provider its own PrometheusReader",
+            ),
         }
     }
 }

@@ -3,13 +3,16 @@
 //! `otel-expfmt` writes an `opentelemetry_sdk` metrics snapshot straight into a
 //! `Vec<u8>` in either text format, following the OpenTelemetry "Prometheus
 //! and OpenMetrics compatibility" specification. It depends on nothing but
-//! `opentelemetry` and `opentelemetry_sdk`.
+//! `opentelemetry` and `opentelemetry_sdk` (and `flate2` with the optional
+//! `gzip` feature).
 //!
 //! - [`PrometheusReader`] is the usual entry point: register a clone with your
 //!   `SdkMeterProvider`, keep one to scrape. It reuses its snapshot, encoder
 //!   scratch and output buffer across scrapes.
 //! - [`negotiate`] turns a request's `Accept` header into a [`Negotiated`]
-//!   format, name escaping and exact `Content-Type`.
+//!   format, name escaping and exact `Content-Type`; [`negotiate_encoding`]
+//!   turns its `Accept-Encoding` header into a [`ContentEncoding`] (gzip with
+//!   the `gzip` feature) for [`Negotiated::with_encoding`].
 //! - [`Encoder`] encodes a snapshot you collected yourself; [`Config`] holds
 //!   the options; [`EncodeStats`] counts what was written, dropped and renamed.
 //!
@@ -71,6 +74,7 @@
 
 mod config;
 mod encode;
+mod encoding;
 mod error;
 mod escape;
 mod format;
@@ -87,6 +91,7 @@ pub mod check;
 
 pub use config::{Config, ExponentialHistograms, ResourceSelector, TranslationStrategy};
 pub use encode::Encoder;
+pub use encoding::{negotiate_encoding, ContentEncoding};
 pub use error::Error;
 pub use format::{Escaping, Format};
 pub use negotiate::{negotiate, Negotiated};

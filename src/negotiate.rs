@@ -10,7 +10,7 @@
 //! never fails: whatever it cannot use is skipped, and a header with nothing
 //! usable gets the default answer (text 0.0.4, `underscores`).
 
-use crate::{Escaping, Format};
+use crate::{ContentEncoding, Escaping, Format};
 
 /// A concrete representation this crate can answer with: a format plus the
 /// version written in the `Content-Type` (the body does not depend on it).
@@ -82,7 +82,9 @@ const CONTENT_TYPES: [&str; 20] = [
 ];
 
 /// What to answer a scrape with: the [`Format`] to encode, the [`Escaping`]
-/// scheme for names, and the exact `Content-Type` to send.
+/// scheme for names, and the exact `Content-Type` to send; and the
+/// [`ContentEncoding`] the body is compressed with (identity unless set with
+/// [`with_encoding`](Negotiated::with_encoding)).
 ///
 /// Build it with [`negotiate`] from the request's `Accept` header, or with
 /// [`Negotiated::new`] when the format is fixed by configuration.
@@ -98,6 +100,7 @@ const CONTENT_TYPES: [&str; 20] = [
 pub struct Negotiated {
     media: Media,
     escaping: Escaping,
+    encoding: ContentEncoding,
 }
 
 impl Negotiated {
@@ -120,7 +123,58 @@ impl Negotiated {
             Format::OpenMetrics => Media::Om100,
             Format::PrometheusProtobuf => Media::Proto,
         };
-        Negotiated { media, escaping }
+        Negotiated {
+            media,
+            escaping,
+            encoding: ContentEncoding::Identity,
+        }
+    }
+
+    /// The same answer with its body compressed in `encoding`, typically
+    /// the result of [`negotiate_encoding`](crate::negotiate_encoding) on
+    /// the request's `Accept-Encoding` header. The reader's scrape methods
+    /// then write the compressed bytes; send
+    /// [`content_encoding`](Self::content_encoding) with them.
+    ///
+    /// ```
+    /// use otel_expfmt::{negotiate, negotiate_encoding, ContentEncoding};
+    ///
+    /// let n = negotiate(Some("text/plain")).with_encoding(negotiate_encoding(Some("gzip")));
+    /// assert_eq!(n.content_type(), "text/plain; version=0.0.4; charset=utf-8; escaping=underscores");
+    /// assert_eq!(n.encoding(), negotiate_encoding(Some("gzip")));
+    /// assert_eq!(n.with_encoding(ContentEncoding::Identity), negotiate(Some("text/plain")));
+    /// ```
+    #[must_use]
+    pub const fn with_encoding(self, encoding: ContentEncoding) -> Self {
+        Negotiated { encoding, ..self }
+    }
+
+    /// The content coding the body is compressed with.
+    ///
+    /// ```
+    /// use otel_expfmt::{negotiate, ContentEncoding};
+    ///
+    /// assert_eq!(negotiate(None).encoding(), ContentEncoding::Identity);
+    /// ```
+    #[must_use]
+    pub const fn encoding(self) -> ContentEncoding {
+        self.encoding
+    }
+
+    /// The `Content-Encoding` header value to send with the body, or `None`
+    /// when no such header is to be sent (the body is not compressed).
+    ///
+    /// ```
+    /// use otel_expfmt::{negotiate, negotiate_encoding};
+    ///
+    /// let n = negotiate(None).with_encoding(negotiate_encoding(Some("gzip")));
+    /// let expected = if cfg!(feature = "gzip") { Some("gzip") } else { None };
+    /// assert_eq!(n.content_encoding(), expected);
+    /// assert_eq!(negotiate(None).content_encoding(), None);
+    /// ```
+    #[must_use]
+    pub const fn content_encoding(self) -> Option<&'static str> {
+        self.encoding.header_value()
     }
 
     /// The format to encode the body in.
@@ -307,6 +361,7 @@ pub fn negotiate(accept: Option<&str>) -> Negotiated {
             let answer = Negotiated {
                 media,
                 escaping: clause.escaping,
+                encoding: ContentEncoding::Identity,
             };
             chosen = Some((clause.q, answer));
         }
@@ -494,7 +549,7 @@ fn parse_clause(raw: &[u8]) -> Option<Clause> {
 
 /// A weight: `0`, `0.d`, `0.dd`, `0.ddd`, `1`, `1.`, `1.0`, `1.00` or
 /// `1.000` (RFC 9110 §12.4.2), in thousandths. Quoted weights are rejected.
-fn parse_q(value: Value<'_>) -> Option<u16> {
+pub(crate) fn parse_q(value: Value<'_>) -> Option<u16> {
     if value.quoted {
         return None;
     }
@@ -527,13 +582,13 @@ fn parse_q(value: Value<'_>) -> Option<u16> {
 /// A parameter value as written: a token, or a quoted string (`raw` is then
 /// the text between the quotes, still with its `\` escapes).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-struct Value<'a> {
+pub(crate) struct Value<'a> {
     raw: &'a [u8],
     quoted: bool,
 }
 
 impl<'a> Value<'a> {
-    fn parse(text: &'a [u8]) -> Option<Self> {
+    pub(crate) fn parse(text: &'a [u8]) -> Option<Self> {
         let Some(inner) = text.strip_prefix(b"\"") else {
             return is_token(text).then_some(Value {
                 raw: text,
@@ -589,13 +644,13 @@ impl<'a> Value<'a> {
 }
 
 /// Splits at `sep` bytes that are outside quoted strings.
-struct Segments<'a> {
+pub(crate) struct Segments<'a> {
     rest: Option<&'a [u8]>,
     sep: u8,
 }
 
 impl<'a> Segments<'a> {
-    fn new(text: &'a [u8], sep: u8) -> Self {
+    pub(crate) fn new(text: &'a [u8], sep: u8) -> Self {
         Segments {
             rest: Some(text),
             sep,
@@ -632,7 +687,7 @@ impl<'a> Iterator for Segments<'a> {
 }
 
 /// Strips optional whitespace (spaces and tabs) from both ends.
-fn trim(mut s: &[u8]) -> &[u8] {
+pub(crate) fn trim(mut s: &[u8]) -> &[u8] {
     while let [b' ' | b'\t', rest @ ..] = s {
         s = rest;
     }
@@ -643,7 +698,7 @@ fn trim(mut s: &[u8]) -> &[u8] {
 }
 
 /// RFC 9110 `token`: one or more `tchar`.
-fn is_token(s: &[u8]) -> bool {
+pub(crate) fn is_token(s: &[u8]) -> bool {
     !s.is_empty()
         && s.iter().all(|&b| {
             b.is_ascii_alphanumeric()

@@ -2,7 +2,8 @@
 //! warm-up calls, encoding a snapshot of unchanged shape allocates nothing
 //! (whether it is replayed or, when the snapshot differs in more than its
 //! values, encoded in full), and a `PrometheusReader` scrape allocates no
-//! more than the SDK's own collect does.
+//! more than the SDK's own collect does, also when it compresses its body
+//! (`gzip` feature: the compressor's state and output buffer are reused).
 
 mod common;
 
@@ -308,10 +309,15 @@ fn reader_allocates_no_more_than_the_sdk_collect() {
     let (m1, m2) = meters(&provider);
     record(&m1, &m2);
 
-    let negotiated = [
+    #[allow(unused_mut)]
+    let mut negotiated = vec![
         Negotiated::new(Format::PrometheusText, Escaping::Underscores),
         negotiate(Some("application/openmetrics-text; version=1.0.0")),
     ];
+    #[cfg(feature = "gzip")]
+    for n in negotiated.clone() {
+        negotiated.push(n.with_encoding(otel_expfmt::ContentEncoding::Gzip));
+    }
     for n in negotiated {
         let mut out = Vec::new();
         for _ in 0..2 {

@@ -1,10 +1,12 @@
 //! Arbitrary `Accept` headers: `negotiate` never panics, always answers with
 //! a format it can write and a `Content-Type` from the fixed table that
-//! agrees with that format and escaping scheme.
+//! agrees with that format and escaping scheme. The same bytes as an
+//! `Accept-Encoding` header: `negotiate_encoding` never panics, and answers
+//! gzip only when the header names gzip (or `*`).
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use otel_expfmt::{negotiate, Escaping, Format};
+use otel_expfmt::{negotiate, negotiate_encoding, ContentEncoding, Escaping, Format};
 
 const SCHEMES: [Escaping; 4] = [
     Escaping::Underscores,
@@ -39,6 +41,17 @@ fn check(header: Option<&str>) {
     );
     assert!(SCHEMES.contains(&n.escaping()));
     // `expected` is built from fixed parts only: nothing of the request is echoed.
+
+    let e = negotiate_encoding(header);
+    assert_eq!(e, negotiate_encoding(header), "not deterministic");
+    let lower = header.unwrap_or("").to_ascii_lowercase();
+    match e.header_value() {
+        None => assert_eq!(e, ContentEncoding::Identity),
+        Some(coding) => {
+            assert_eq!(coding, "gzip");
+            assert!(lower.contains("gzip") || lower.contains('*'), "{header:?} → gzip");
+        }
+    }
 }
 
 fuzz_target!(|data: &[u8]| {

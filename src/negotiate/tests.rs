@@ -32,7 +32,12 @@ fn table_rows_match_media_and_escaping() {
             Escaping::Dots,
             Escaping::Values,
         ] {
-            let ct = Negotiated { media, escaping }.content_type();
+            let ct = Negotiated {
+                media,
+                escaping,
+                encoding: ContentEncoding::Identity,
+            }
+            .content_type();
             let version = match media {
                 Media::Text004 => "version=0.0.4; charset=utf-8",
                 Media::Text100 | Media::Om100 => "version=1.0.0; charset=utf-8",

@@ -153,3 +153,43 @@ pub fn proptest_cases(default: u32) -> u32 {
         .and_then(|v| v.parse().ok())
         .unwrap_or(default)
 }
+
+/// Decodes one gzip member (RFC 1952) as written by the `gzip` feature:
+/// a 10-byte header without optional fields, a DEFLATE stream, and the
+/// CRC-32 and length of the original bytes. The DEFLATE stream is inflated
+/// by `miniz_oxide` (not the compressor's library) and the CRC-32 computed
+/// here from its definition; panics on anything invalid.
+pub fn gunzip(member: &[u8]) -> Vec<u8> {
+    assert!(
+        member.len() >= 18,
+        "too short for gzip: {} bytes",
+        member.len()
+    );
+    assert_eq!(&member[..2], &[0x1f, 0x8b], "gzip magic");
+    assert_eq!(member[2], 8, "compression method deflate");
+    assert_eq!(member[3], 0, "no optional header fields");
+    let (deflate, trailer) = member[10..].split_at(member.len() - 18);
+    let data = miniz_oxide::inflate::decompress_to_vec(deflate).expect("a valid DEFLATE stream");
+    let crc = u32::from_le_bytes(trailer[..4].try_into().unwrap());
+    let len = u32::from_le_bytes(trailer[4..].try_into().unwrap());
+    assert_eq!(crc, crc32(&data), "CRC-32 of the data");
+    assert_eq!(len as usize, data.len() % (1 << 32), "ISIZE");
+    data
+}
+
+/// CRC-32 as gzip defines it (RFC 1952, section 8): reflected polynomial
+/// 0xEDB88320, initial value and final xor all ones; bit by bit.
+pub fn crc32(data: &[u8]) -> u32 {
+    let mut crc = !0u32;
+    for &byte in data {
+        crc ^= u32::from(byte);
+        for _ in 0..8 {
+            crc = if crc & 1 == 1 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    !crc
+}

@@ -12,8 +12,16 @@
 # `target_info`, zero scrape-problem counters, and the example's HTTP behaviour
 # (404, 405 + Allow, HEAD, 400 for malformed requests, forced formats).
 #
+# Built with the `gzip` feature (the default here), the example must answer
+# Prometheus' `Accept-Encoding: gzip` with gzip, `curl --compressed` too, and
+# a client without `Accept-Encoding` with a plain body. Slow clients: while
+# more idle connections than the example's 32 slots are held open, a scrape
+# must still get 200, and Prometheus' own scrapes must all succeed.
+#
 # usage: tests/e2e/prometheus.sh        (builds the example with cargo)
 # env:   SERVE_BIN=path   use an already built example binary
+#        E2E_FEATURES=f   cargo features of the example build (default gzip;
+#                         empty: no compression expected)
 #        E2E_TIMEOUT=S    seconds to wait for the scrapes (default 90)
 #        E2E_KEEP=1       keep the temporary directory (logs, config)
 # Everything listens on 127.0.0.1 only; every process started here is stopped
@@ -35,7 +43,8 @@ echo "e2e: $(prometheus --version 2>&1 | head -1)"
 if [ -n "${SERVE_BIN:-}" ]; then
   serve_bin="$SERVE_BIN"
 else
-  (cd "$ROOT" && cargo build --release --example serve) || { echo "e2e: build failed"; exit 2; }
+  (cd "$ROOT" && cargo build --release --example serve --features "${E2E_FEATURES-gzip}") ||
+    { echo "e2e: build failed"; exit 2; }
   serve_bin="$ROOT/target/release/examples/serve"
 fi
 [ -x "$serve_bin" ] || { echo "e2e: no example binary at $serve_bin"; exit 2; }
@@ -98,9 +107,11 @@ done
 
 # --- the checks -----------------------------------------------------------------
 cat >"$tmp/check.py" <<'PY'
-import http.client, json, socket, sys, time, urllib.error, urllib.parse, urllib.request
+import gzip, http.client, json, socket, subprocess, sys, time, urllib.error, urllib.parse, urllib.request
 
 api, sport, serve_log, deadline = sys.argv[1], int(sys.argv[2]), sys.argv[3], float(sys.argv[4])
+GZIP = sys.argv[5] == "1"
+started = time.time()
 base = "http://127.0.0.1:%d" % sport
 PATH = 'C:\\tmp\\"quoted"\nline2 ünïcødé'
 BUCKETS = {0.125: 1, 0.5: 3, 1.0: 3, 5.0: 4, float("inf"): 5}
@@ -136,8 +147,8 @@ def query(q):
         raise RuntimeError("query %s: %s" % (q, d.get("error")))
     return d["data"]["result"]
 
-def raw(data):
-    """Sends raw bytes, returns the status line of the answer."""
+def raw_response(data):
+    """Sends raw bytes, returns the whole answer."""
     s = socket.create_connection(("127.0.0.1", sport), timeout=10)
     try:
         s.sendall(data)
@@ -153,7 +164,17 @@ def raw(data):
     except OSError:
         pass
     s.close()
-    return out.split(b"\r\n", 1)[0].decode("latin-1")
+    return out
+
+def raw(data):
+    """Sends raw bytes, returns the status line of the answer."""
+    return raw_response(data).split(b"\r\n", 1)[0].decode("latin-1")
+
+def split_response(out):
+    head, _, body = out.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    headers = {k.strip().lower(): v.strip() for k, v in (l.split(":", 1) for l in lines[1:] if ":" in l)}
+    return lines[0], headers, body
 
 # 1. The example's HTTP behaviour.
 OM_CT = "application/openmetrics-text; version=1.0.0; charset=utf-8; escaping=underscores"
@@ -190,6 +211,36 @@ for name, data in [
     line = raw(data)
     check("400 for " + name, line.startswith("HTTP/1.1 400"), line)
 
+# 1b. Compression.
+st, h, body = get(base + "/metrics", {"Accept": PROM_ACCEPT, "Accept-Encoding": "gzip"})
+check("Vary: Accept, Accept-Encoding", h.get("Vary") == "Accept, Accept-Encoding", repr(h.get("Vary")))
+check("Content-Length matches the (compressed) body", h.get("Content-Length") == str(len(body)))
+if GZIP:
+    check("Accept-Encoding: gzip gets Content-Encoding: gzip", st == 200 and h.get("Content-Encoding") == "gzip", "%s %s" % (st, h))
+    try:
+        plain = gzip.decompress(body)
+    except Exception as e:  # noqa: BLE001 - reported as a failed check
+        plain = b""
+        check("gzip body decompresses", False, repr(e))
+    check("gzip body is OpenMetrics ending with # EOF", plain.endswith(b"# EOF\n") and b"demo_e2e_checks_total" in plain, repr(plain[-40:]))
+    check("gzip body is smaller", 0 < len(body) < len(plain), "%d vs %d" % (len(body), len(plain)))
+else:
+    check("without the gzip feature: no Content-Encoding", "Content-Encoding" not in h, repr(h))
+status_line, rh, rbody = split_response(raw_response(b"GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n"))
+check("no Accept-Encoding: 200, no Content-Encoding, a plain body",
+      status_line.startswith("HTTP/1.1 200") and "content-encoding" not in rh and b"demo_e2e_checks_total" in rbody
+      and rh.get("content-length") == str(len(rbody)), "%s %s" % (status_line, rh))
+try:
+    curl = subprocess.run(["curl", "-sS", "--compressed", "-D", "-", base + "/metrics"], capture_output=True, timeout=20)
+    head, _, cbody = curl.stdout.partition(b"\r\n\r\n")
+    coding = [l for l in head.decode("latin-1").lower().split("\r\n") if l.startswith("content-encoding:")]
+    check("curl --compressed: a valid text body", curl.returncode == 0 and b"demo_e2e_checks_total" in cbody and b"# EOF" not in cbody,
+          "exit %d, %r" % (curl.returncode, curl.stderr[:200]))
+    check("curl --compressed: gzip on the wire" if GZIP else "curl --compressed: identity on the wire",
+          coding == (["content-encoding: gzip"] if GZIP else []), repr(coding))
+except (OSError, subprocess.SubprocessError) as e:
+    check("curl --compressed", False, repr(e))
+
 # 2. Wait for scrapes of both jobs.
 def scrapes(job):
     r = query('count_over_time(up{job="%s"}[10m])' % job)
@@ -201,6 +252,47 @@ for job in JOBS:
     n = scrapes(job)
     check("job %s: scraped at least 3 times" % job, n >= 3, "%d scrapes" % n)
 
+# 2b. Slow clients, once Prometheus scrapes both jobs: more idle connections
+# than slots, half of them trickling a partial head. A scrape must still be
+# answered, without waiting for the idle ones' head deadline.
+IDLE = 40
+idle = []
+for i in range(IDLE):
+    try:
+        s = socket.create_connection(("127.0.0.1", sport), timeout=10)
+        if i % 2:
+            s.sendall(b"GET /metrics HTTP/1.1\r\nX-Slow: ")
+        idle.append(s)
+    except OSError:
+        pass
+time.sleep(0.3)
+hold_start = time.time()
+t0 = time.time()
+st, h, body = get(base + "/metrics", {"Accept": PROM_ACCEPT, "Accept-Encoding": "gzip"})
+took = time.time() - t0
+print("slow clients: %d idle connections held, a scrape took %.3f s (status %s)" % (len(idle), took, st))
+check("scrape answered (200) while %d idle connections are held" % IDLE, st == 200 and len(body) > 0, "%s after %.3f s" % (st, took))
+# Keep holding (refreshing any that were closed) over a few of Prometheus'
+# 1 s scrapes; they must all succeed (checked in section 3b).
+while time.time() - hold_start < 4:
+    for i, s in enumerate(idle):
+        try:
+            s.setblocking(False)
+            closed = s.recv(1) == b""
+        except BlockingIOError:
+            closed = False
+        except OSError:
+            closed = True
+        if closed:
+            s.close()
+            try:
+                idle[i] = socket.create_connection(("127.0.0.1", sport), timeout=10)
+            except OSError:
+                pass
+    time.sleep(0.2)
+for s in idle:
+    s.close()
+
 # 3. Target health.
 _, _, body = get(api + "/api/v1/targets")
 targets = {t["labels"]["job"]: t for t in json.loads(body)["data"]["activeTargets"]}
@@ -208,6 +300,16 @@ for job in JOBS:
     t = targets.get(job, {})
     check("job %s: health up, empty lastError" % job, t.get("health") == "up" and t.get("lastError") == "",
           "health=%r lastError=%r" % (t.get("health"), t.get("lastError")))
+
+# 3b. Every scrape of both jobs while the idle connections were held (and
+# since the start) succeeded.
+window = int(time.time() - hold_start) + 1
+for job in JOBS:
+    r = query('min_over_time(up{job="%s"}[%ds])' % (job, window))
+    n = query('count_over_time(up{job="%s"}[%ds])' % (job, window))
+    check("job %s: every scrape up while idle connections were held" % job,
+          len(r) == 1 and float(r[0]["value"][1]) == 1.0 and len(n) == 1 and float(n[0]["value"][1]) >= 3,
+          json.dumps(r) + json.dumps(n))
 
 # 4. Values recorded by the example, read back through Prometheus.
 def labels(r):
@@ -256,13 +358,19 @@ check("no scrape-problem counters in Prometheus", not problems, "; ".join(proble
 log = open(serve_log, encoding="utf-8", errors="replace").read()
 check("job om was served OpenMetrics", "GET /metrics -> 200 OK " + OM_CT in log)
 check("job text was served text 0.0.4", "GET /metrics?format=prometheus -> 200 OK " + TEXT_CT in log)
+import re
+coding = "gzip" if GZIP else "identity"
+check("Prometheus' scrapes were answered in %s" % coding,
+      re.search(r"GET /metrics\?format=prometheus -> 200 OK " + re.escape(TEXT_CT) + r" \d+ bytes " + coding, log) is not None
+      and re.search(r"GET /metrics -> 200 OK " + re.escape(OM_CT) + r" \d+ bytes " + coding, log) is not None)
 
 print("prometheus e2e: %d passed, %d failed" % (passed, failed))
 sys.exit(1 if failed else 0)
 PY
 
 status=0
-python3 "$tmp/check.py" "$api" "$sport" "$tmp/serve.log" "$deadline" || status=$?
+case " ${E2E_FEATURES-gzip} " in *gzip*) gzip=1 ;; *) gzip=0 ;; esac
+python3 "$tmp/check.py" "$api" "$sport" "$tmp/serve.log" "$deadline" "$gzip" || status=$?
 if [ "$status" != 0 ]; then
   echo "--- prometheus scrape warnings"
   grep -E 'level=(warn|error)' "$tmp/prometheus.log" | tail -10 || true

@@ -18,6 +18,8 @@ use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::metrics::info::Info;
 use prometheus_client::registry::{Registry, Unit};
 
+pub mod gzip;
+
 #[path = "../../workloads.rs"]
 pub mod workloads;
 
@@ -112,6 +114,19 @@ impl OursScrape {
         out.clear();
         self.reader
             .encode(format, out)
+            .expect("PrometheusReader scrape")
+    }
+
+    /// Clears `out` and scrapes into it as `negotiated` says (format,
+    /// escaping and content coding).
+    pub fn scrape_negotiated(
+        &self,
+        negotiated: otel_expfmt::Negotiated,
+        out: &mut Vec<u8>,
+    ) -> EncodeStats {
+        out.clear();
+        self.reader
+            .encode_negotiated(negotiated, out)
             .expect("PrometheusReader scrape")
     }
 

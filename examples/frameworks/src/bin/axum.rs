@@ -1,19 +1,26 @@
 //! `/metrics` with axum: `cargo run --manifest-path examples/frameworks/Cargo.toml --bin axum`
 
 use axum::extract::State;
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use opentelemetry::metrics::MeterProvider as _;
 use opentelemetry_sdk::metrics::SdkMeterProvider;
-use otel_expfmt::{negotiate, Config, PrometheusReader};
+use otel_expfmt::{negotiate, negotiate_encoding, Config, PrometheusReader};
 
 // README snippet: start
 async fn metrics(State(reader): State<PrometheusReader>, headers: HeaderMap) -> Response {
-    let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok());
-    let negotiated = negotiate(accept);
-    // Collecting runs observable callbacks: keep it off the async workers.
+    let header = |name| {
+        headers
+            .get(name)
+            .and_then(|v: &HeaderValue| v.to_str().ok())
+    };
+    // Format from `Accept`; gzip when built with the `gzip` feature and accepted.
+    let negotiated = negotiate(header(header::ACCEPT))
+        .with_encoding(negotiate_encoding(header(header::ACCEPT_ENCODING)));
+    // Collecting runs observable callbacks and compressing takes milliseconds:
+    // keep both off the async workers.
     let encoded = tokio::task::spawn_blocking(move || {
         let mut body = Vec::new();
         reader
@@ -22,8 +29,21 @@ async fn metrics(State(reader): State<PrometheusReader>, headers: HeaderMap) -> 
     })
     .await;
     match encoded {
-        // The Vec becomes the response body as it is, without a copy.
-        Ok(Ok(body)) => ([(header::CONTENT_TYPE, negotiated.content_type())], body).into_response(),
+        Ok(Ok(body)) => {
+            let fixed_headers = [
+                (header::CONTENT_TYPE, negotiated.content_type()),
+                (header::VARY, "Accept, Accept-Encoding"),
+            ];
+            // The Vec becomes the response body as it is, without a copy.
+            let mut response = (fixed_headers, body).into_response();
+            if let Some(coding) = negotiated.content_encoding() {
+                let coding = HeaderValue::from_static(coding);
+                response
+                    .headers_mut()
+                    .insert(header::CONTENT_ENCODING, coding);
+            }
+            response
+        }
         Ok(Err(e)) => (StatusCode::SERVICE_UNAVAILABLE, e.to_string()).into_response(),
         Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
     }

@@ -4,14 +4,16 @@ use std::convert::Infallible;
 
 use http_body_util::Full;
 use hyper::body::{Bytes, Incoming};
-use hyper::header::{ACCEPT, CONTENT_LENGTH, CONTENT_TYPE};
+use hyper::header::{
+    HeaderValue, ACCEPT, ACCEPT_ENCODING, CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_TYPE, VARY,
+};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::{Method, Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
 use opentelemetry::metrics::MeterProvider as _;
 use opentelemetry_sdk::metrics::SdkMeterProvider;
-use otel_expfmt::{negotiate, Config, PrometheusReader};
+use otel_expfmt::{negotiate, negotiate_encoding, Config, PrometheusReader};
 
 // README snippet: start
 fn metrics(reader: &PrometheusReader, req: &Request<Incoming>) -> Response<Full<Bytes>> {
@@ -23,8 +25,10 @@ fn metrics(reader: &PrometheusReader, req: &Request<Incoming>) -> Response<Full<
     if req.uri().path() != "/metrics" {
         return reply(StatusCode::NOT_FOUND, Bytes::new());
     }
-    let accept = req.headers().get(ACCEPT).and_then(|v| v.to_str().ok());
-    let negotiated = negotiate(accept);
+    let header = |name| req.headers().get(name).and_then(|v| v.to_str().ok());
+    // Format from `Accept`; gzip when built with the `gzip` feature and accepted.
+    let negotiated =
+        negotiate(header(ACCEPT)).with_encoding(negotiate_encoding(header(ACCEPT_ENCODING)));
     let result = if req.method() == Method::HEAD {
         // Only the length: `scrape` lends the reader-owned buffer, nothing is copied.
         reader.scrape(negotiated, |body| (body.len(), Bytes::new()))
@@ -40,9 +44,13 @@ fn metrics(reader: &PrometheusReader, req: &Request<Incoming>) -> Response<Full<
             let headers = response.headers_mut();
             headers.insert(
                 CONTENT_TYPE,
-                negotiated.content_type().parse().expect("valid header"),
+                HeaderValue::from_static(negotiated.content_type()),
             );
             headers.insert(CONTENT_LENGTH, len.into());
+            headers.insert(VARY, HeaderValue::from_static("Accept, Accept-Encoding"));
+            if let Some(coding) = negotiated.content_encoding() {
+                headers.insert(CONTENT_ENCODING, HeaderValue::from_static(coding));
+            }
             response
         }
         Err(e) => reply(StatusCode::SERVICE_UNAVAILABLE, Bytes::from(e.to_string())),
