@@ -75,9 +75,11 @@ impl ResourceSelector {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ExponentialHistograms {
-    /// Write them as classic histograms whose `le` bounds are the exact
-    /// bucket boundaries `base^i` (negative buckets and the zero bucket
-    /// included), so every count the text formats can carry is kept.
+    /// Write them: in [`Format::PrometheusProtobuf`](crate::Format::PrometheusProtobuf)
+    /// as native histograms; in the text formats, which have no native
+    /// histograms, as classic histograms whose `le` bounds are the exact
+    /// bucket boundaries (negative buckets and the zero bucket included:
+    /// each `le` counts exactly the values at or below it).
     #[default]
     Buckets,
     /// Drop them, counted as [`DropReason::ExponentialHistogram`](crate::DropReason::ExponentialHistogram).
@@ -187,14 +189,18 @@ impl Config {
         self
     }
 
-    /// Write exemplars in OpenMetrics output (default: on). Text 0.0.4 never carries exemplars.
+    /// Write exemplars in OpenMetrics and protobuf output (default: on).
+    /// Text 0.0.4 never carries exemplars.
     #[must_use]
     pub fn with_exemplars(mut self, enabled: bool) -> Self {
         self.exemplars = enabled;
         self
     }
 
-    /// Write OpenMetrics `_created` samples from the data's start time (default: off).
+    /// Write OpenMetrics `_created` samples from the data's start time
+    /// (default: off: Prometheus 2.x stores each as a series of its own).
+    /// The protobuf format always carries the start time, as the created
+    /// timestamp field of counters and histograms, which costs no series.
     #[must_use]
     pub fn with_created_timestamps(mut self, enabled: bool) -> Self {
         self.created = enabled;

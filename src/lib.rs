@@ -1,8 +1,9 @@
-//! Prometheus text 0.0.4 and OpenMetrics 1.0 for the OpenTelemetry Rust SDK.
+//! Prometheus text 0.0.4, OpenMetrics 1.0 and the Prometheus protobuf
+//! exposition (with native histograms) for the OpenTelemetry Rust SDK.
 //!
 //! `otel-expfmt` writes an `opentelemetry_sdk` metrics snapshot straight into a
-//! `Vec<u8>` in either text format, following the OpenTelemetry "Prometheus
-//! and OpenMetrics compatibility" specification. It depends on nothing but
+//! `Vec<u8>` in any of the three formats Prometheus scrapes, following the
+//! OpenTelemetry "Prometheus and OpenMetrics compatibility" specification. It depends on nothing but
 //! `opentelemetry` and `opentelemetry_sdk` (and `flate2` with the optional
 //! `gzip` feature).
 //!
@@ -59,15 +60,21 @@
 //! |---|---|
 //! | `PrometheusText` | `text/plain; version=0.0.4; charset=utf-8` |
 //! | `OpenMetrics` | `application/openmetrics-text; version=1.0.0; charset=utf-8` |
+//! | `PrometheusProtobuf` | `application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited` |
 //!
-//! Both are written with `\n` line ends, UTF-8, and no timestamps on samples.
-//! Values: integers exact, floats in the shortest round-trip form that
-//! Prometheus' Go clients use (`1e+06`, `0.001`), `NaN`, `+Inf`, `-Inf`.
+//! The text formats are written with `\n` line ends, UTF-8, and no
+//! timestamps on samples. Values: integers exact, floats in the shortest
+//! round-trip form that Prometheus' Go clients use (`1e+06`, `0.001`), `NaN`,
+//! `+Inf`, `-Inf`. The protobuf format carries doubles, the start time as
+//! created timestamp, and exponential histograms as native histograms; it
+//! is negotiated only when the scraper asks for it (Prometheus does when
+//! native histograms are enabled).
 //!
 //! # Performance
 //!
-//! Encoding runs in two passes over reusable arenas and allocates nothing once
-//! warmed up (asserted by a test with a counting allocator). The README has the
+//! Encoding builds a model of families and series in reusable arenas, then
+//! writes it; once warmed up it allocates nothing (asserted by a test with a
+//! counting allocator). The README has the
 //! measured comparison with `opentelemetry-prometheus` and `prometheus-client`.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
