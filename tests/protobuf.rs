@@ -632,3 +632,35 @@ fn native_histograms_prometheus_would_reject_are_not_written() {
     assert_eq!(body, want);
     check_pb("pb_native_rejected", &body);
 }
+
+/// A `google.protobuf.Timestamp` holds the years 1 to 9999 only. A start
+/// time outside them is left out; an exemplar outside them is not written
+/// (Prometheus rejects the scrape otherwise) and counted.
+#[test]
+fn times_a_timestamp_cannot_hold_are_left_out() {
+    let far_past = SystemTime::UNIX_EPOCH - Duration::from_secs(70_000_000_000);
+    let far_future = SystemTime::UNIX_EPOCH + Duration::from_secs(300_000_000_000);
+    let record = |p: &mut Parts<'_>| {
+        p.metric(MetricInfo {
+            name: "jobs",
+            description: "",
+            unit: "",
+            kind: MetricKind::Counter,
+            temporality: Temporality::Cumulative,
+            start_time: Some(far_past),
+        });
+        p.number(attrs(&[]), Number::U64(1));
+        p.exemplar(Number::U64(1), far_future, [1; 16], [2; 8], attrs(&[]));
+    };
+    let (body, stats) = run(plain(), record);
+    let want = family(
+        "jobs_total",
+        "",
+        COUNTER,
+        vec![msg(vec![F::B(3, msg(vec![F::D(1, 1.0)]))])],
+        "",
+    );
+    assert_eq!(body, want);
+    assert_eq!(stats.dropped(DropReason::Exemplar), 1);
+    check_pb("pb_times_out_of_range", &body);
+}

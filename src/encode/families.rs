@@ -408,13 +408,13 @@ pub(super) fn latest_exemplar(
     exemplars: &[ExemplarEntry],
     arena: &[u8],
     series: &SeriesEntry,
-    pick: impl Fn(f64) -> bool,
+    pick: impl Fn(&ExemplarEntry) -> bool,
 ) -> Option<usize> {
     let mut best: Option<usize> = None;
     for i in series.exemplars.range() {
         let e = &exemplars[i];
         let later = |b: usize| cmp_exemplars(arena, e, &exemplars[b]) == Ordering::Greater;
-        if pick(e.value.as_f64()) && best.is_none_or(later) {
+        if pick(e) && best.is_none_or(later) {
             best = Some(i);
         }
     }

@@ -185,20 +185,29 @@ struct Stamp {
     len: u8,
 }
 
+/// The seconds a `google.protobuf.Timestamp` can hold: from
+/// 0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z.
+const TIMESTAMP_SECONDS: std::ops::RangeInclusive<i64> = -62_135_596_800..=253_402_300_799;
+
 impl Stamp {
-    fn new(ns: i128) -> Stamp {
-        // Nanoseconds fit an `i64` until 2262: cheaper division than `i128`'s.
+    /// `None` for a time outside [`TIMESTAMP_SECONDS`]: such a start time
+    /// is left out, such an exemplar not written (and counted).
+    fn new(ns: i128) -> Option<Stamp> {
+        // Every valid time fits an `i64` of nanoseconds until 2262; beyond
+        // that, `i128` division.
         let (seconds, nanos) = match i64::try_from(ns) {
             Ok(ns) => (
                 ns.div_euclid(1_000_000_000),
                 ns.rem_euclid(1_000_000_000) as u64,
             ),
             Err(_) => {
-                let seconds = ns.div_euclid(1_000_000_000);
-                let seconds = seconds.clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64;
+                let seconds = i64::try_from(ns.div_euclid(1_000_000_000)).ok()?;
                 (seconds, ns.rem_euclid(1_000_000_000) as u64)
             }
         };
+        if !TIMESTAMP_SECONDS.contains(&seconds) {
+            return None;
+        }
         let mut stamp = Stamp {
             body: [0; 22],
             len: 0,
@@ -221,7 +230,7 @@ impl Stamp {
         if nanos != 0 {
             varint_into(NANOS, nanos);
         }
-        stamp
+        Some(stamp)
     }
 
     fn bytes(&self) -> &[u8] {
@@ -398,7 +407,9 @@ fn write_family(
     let mut created = |metric: u32| match stamp {
         Some((m, s)) if m == metric => s,
         _ => {
-            let s = model.metrics[metric as usize].start_time.map(Stamp::new);
+            let s = model.metrics[metric as usize]
+                .start_time
+                .and_then(Stamp::new);
             stamp = Some((metric, s));
             s
         }
@@ -580,21 +591,27 @@ fn write_metric(
             }
             // Every exemplar, oldest first.
             let mut previous = None;
+            let mut written = 0;
             while let Some(x) = next_exemplar(model, e, previous) {
                 out.extend_from_slice(&HISTOGRAM_EXEMPLARS);
                 let len = exemplar_len(model, &model.exemplars[x]);
                 varint(out, len as u64);
                 write_exemplar_body(out, model, tmp, &model.exemplars[x]);
                 previous = Some(x);
+                written += 1;
             }
+            stats.drop(DropReason::Exemplar, e.exemplars.len() as u64 - written);
         }
     }
 }
 
 /// The latest exemplar of `e` whose value lies in `(lower, upper]`.
+/// The latest exemplar of `e` whose value lies in `(lower, upper]` and
+/// whose time a `Timestamp` can hold.
 fn latest(model: &Model, e: &SeriesEntry, lower: f64, upper: f64) -> Option<usize> {
-    latest_exemplar(&model.exemplars, &model.arena, e, |v| {
-        v > lower && v <= upper
+    latest_exemplar(&model.exemplars, &model.arena, e, |x| {
+        let v = x.value.as_f64();
+        v > lower && v <= upper && Stamp::new(x.time).is_some()
     })
 }
 
@@ -607,6 +624,7 @@ fn next_exemplar(model: &Model, e: &SeriesEntry, after: Option<usize>) -> Option
     };
     e.exemplars
         .range()
+        .filter(|&x| Stamp::new(model.exemplars[x].time).is_some())
         .filter(|&x| after.is_none_or(|a| order(x, a).is_gt()))
         .min_by(|&a, &b| order(a, b))
 }
@@ -750,15 +768,19 @@ fn native_len(model: &Model, e: &SeriesEntry, created: Option<Stamp>, h: &Native
     if let Some(stamp) = created {
         len += stamp.field_len();
     }
-    for x in e.exemplars.range() {
-        len += 2 + varint_len(exemplar_len(model, &model.exemplars[x]) as u64);
-        len += exemplar_len(model, &model.exemplars[x]);
+    // The exemplars `next_exemplar` yields: all with a valid time.
+    for x in &model.exemplars[e.exemplars.range()] {
+        if Stamp::new(x.time).is_some() {
+            let exemplar = exemplar_len(model, x);
+            len += 2 + varint_len(exemplar as u64) + exemplar;
+        }
     }
     len
 }
 
 fn exemplar_len(model: &Model, x: &ExemplarEntry) -> usize {
-    label_fields_len(x.labels.get(&model.arena)) + 9 + Stamp::new(x.time).field_len()
+    let stamp = Stamp::new(x.time).map_or(0, |s| s.field_len());
+    label_fields_len(x.labels.get(&model.arena)) + 9 + stamp
 }
 
 /// The size of [`label_fields`]' output for `block`.
@@ -786,5 +808,7 @@ fn write_exemplar_body(out: &mut Vec<u8>, model: &Model, tmp: &mut Vec<u8>, x: &
     debug_assert_eq!(EXEMPLAR_LABEL, METRIC_LABEL);
     out.extend_from_slice(tmp);
     double(out, EXEMPLAR_VALUE, x.value.as_f64());
-    Stamp::new(x.time).write(out, EXEMPLAR_TIMESTAMP);
+    if let Some(stamp) = Stamp::new(x.time) {
+        stamp.write(out, EXEMPLAR_TIMESTAMP);
+    }
 }

@@ -335,7 +335,10 @@ fn write_histogram(
                 bounds[i - 1]
             };
             let upper = if i < n { bounds[i] } else { f64::INFINITY };
-            if let Some(x) = latest_exemplar(exemplars, arena, e, |v| v > lower && v <= upper) {
+            if let Some(x) = latest_exemplar(exemplars, arena, e, |x| {
+                let v = x.value.as_f64();
+                v > lower && v <= upper
+            }) {
                 write_exemplar(out, exemplars, arena, x);
                 written += 1;
             }
