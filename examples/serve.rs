@@ -7,11 +7,13 @@
 //! OTEL_EXPFMT_ADDR=127.0.0.1:9000 cargo run --release --example serve
 //! curl -H 'Accept: application/openmetrics-text' http://127.0.0.1:9464/metrics
 //! curl --compressed 'http://127.0.0.1:9464/metrics?format=prometheus'
+//! curl -o metrics.pb 'http://127.0.0.1:9464/metrics?format=protobuf'
 //! ```
 //!
 //! HTTP handling: `GET` and `HEAD` on `/metrics` (anything else: 404; other
 //! methods there: 405 with `Allow: GET, HEAD`), the format negotiated from
-//! `Accept` unless `?format=prometheus` or `?format=openmetrics` forces it,
+//! `Accept` unless `?format=prometheus`, `?format=openmetrics` or
+//! `?format=protobuf` (Prometheus' delimited protobuf exposition) forces it,
 //! the body gzip-compressed when built with the `gzip` feature and
 //! `Accept-Encoding` allows it (`Content-Encoding: gzip`, `Vary: Accept,
 //! Accept-Encoding`), exact `Content-Type` and `Content-Length`,
@@ -41,6 +43,34 @@
 //! - histogram `demo.e2e.latency`, unit `s`, bounds 0.125, 0.5, 1, 5, attribute
 //!   `case="known"`, values 0.0625, 0.25, 0.25, 2 and 7.5
 //!   → `demo_e2e_latency_seconds` buckets 1, 3, 3, 4, 5 (+Inf), sum 10.0625, count 5
+//! - exponential histogram `demo.e2e.sizes` (scope `demo.shop`), unit `By`,
+//!   attribute `case="known"`, through a view with
+//!   `Aggregation::Base2ExponentialHistogram { max_scale: 2, max_size: 40 }`,
+//!   values 0, 0, 1, 3, 3, 4, 100, -1, -3 and -10 → `demo_e2e_sizes_bytes`,
+//!   count 10, sum 97. The SDK only lowers the scale when a side needs more
+//!   than `max_size` buckets; these values need 28 positive and 15 negative
+//!   ones at scale 2, so the scale stays 2. As a native histogram (schema 2,
+//!   base 2^(1/4)), positive bucket `i` holds (2^((i-1)/4), 2^(i/4)], i.e. a
+//!   value `v > 0` is in bucket ceil(4·log2 v); negative bucket `i` holds
+//!   [-2^(i/4), -2^((i-1)/4)); 0 is in the zero bucket [-2^-128, 2^-128]
+//!   (the SDK's zero threshold is 0, so the encoder's default applies):
+//!
+//!   | bucket | range | values | count |
+//!   |---|---|---|---|
+//!   | negative 14 | [-2^3.5, -2^3.25) = [-11.314, -9.514) | -10 | 1 |
+//!   | negative 7 | [-2^1.75, -2^1.5) = [-3.364, -2.828) | -3 | 1 |
+//!   | negative 0 | [-1, -2^-0.25) = [-1, -0.841) | -1 | 1 |
+//!   | zero | [-2^-128, 2^-128] | 0, 0 | 2 |
+//!   | positive 0 | (2^-0.25, 1] = (0.841, 1] | 1 | 1 |
+//!   | positive 7 | (2^1.5, 2^1.75] = (2.828, 3.364] | 3, 3 | 2 |
+//!   | positive 8 | (2^1.75, 2^2] = (3.364, 4] | 4 | 1 |
+//!   | positive 27 | (2^6.5, 2^6.75] = (90.51, 107.63] | 100 | 1 |
+//!
+//!   In text and OpenMetrics the same buckets are classic buckets bounded by
+//!   these edges (on the negative side by the largest float below each edge,
+//!   as those edges are excluded), so each cumulative count is the number of
+//!   values at or below its `le` (e.g. 2 just below -1, 3 just below
+//!   -2^-0.25, 5 at 0, 6 at 1, 10 at 2^6.75).
 
 use std::env;
 use std::fmt::Write as _;
@@ -329,7 +359,8 @@ fn respond(
     }
 }
 
-/// `?format=prometheus` or `?format=openmetrics` (other parameters are ignored).
+/// `?format=prometheus`, `?format=openmetrics` or `?format=protobuf` (other
+/// parameters are ignored).
 fn forced_format(query: Option<&str>) -> Result<Option<Format>, &'static str> {
     let mut forced = None;
     for pair in query.unwrap_or("").split('&') {
@@ -337,7 +368,8 @@ fn forced_format(query: Option<&str>) -> Result<Option<Format>, &'static str> {
             forced = Some(match value {
                 "prometheus" | "text" => Format::PrometheusText,
                 "openmetrics" => Format::OpenMetrics,
-                _ => return Err("format must be prometheus or openmetrics\n"),
+                "protobuf" => Format::PrometheusProtobuf,
+                _ => return Err("format must be prometheus, openmetrics or protobuf\n"),
             });
         }
     }
@@ -535,13 +567,16 @@ mod demo {
             .with_resource(resource)
             .with_reader(reader.clone())
             .with_view(|instrument: &Instrument| {
-                if instrument.name() != "demo.payload.size" {
-                    return None;
-                }
+                let (max_size, max_scale) = match instrument.name() {
+                    "demo.payload.size" => (40, 20),
+                    // Scale 2 at most, and room for every known value at it.
+                    "demo.e2e.sizes" => (40, 2),
+                    _ => return None,
+                };
                 Stream::builder()
                     .with_aggregation(Aggregation::Base2ExponentialHistogram {
-                        max_size: 40,
-                        max_scale: 20,
+                        max_size,
+                        max_scale,
                         record_min_max: true,
                     })
                     .build()
@@ -582,6 +617,17 @@ mod demo {
             .build();
         for value in [0.0625, 0.25, 0.25, 2.0, 7.5] {
             latency.record(value, &[KeyValue::new("case", "known")]);
+        }
+        let sizes = meter
+            .f64_histogram("demo.e2e.sizes")
+            .with_unit("By")
+            .with_description(
+                "Recorded once with known values, negative ones and zeros included, \
+                 for the end-to-end test (exponential histogram).",
+            )
+            .build();
+        for value in [0.0, 0.0, 1.0, 3.0, 3.0, 4.0, 100.0, -1.0, -3.0, -10.0] {
+            sizes.record(value, &[KeyValue::new("case", "known")]);
         }
     }
 
