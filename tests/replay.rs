@@ -29,10 +29,12 @@ enum Step {
 }
 
 const SETS: usize = 4;
-const HOWS: [(Format, Escaping); 3] = [
+const HOWS: [(Format, Escaping); 5] = [
     (Format::PrometheusText, Escaping::Underscores),
     (Format::OpenMetrics, Escaping::Underscores),
     (Format::OpenMetrics, Escaping::AllowUtf8),
+    (Format::PrometheusProtobuf, Escaping::Underscores),
+    (Format::PrometheusProtobuf, Escaping::AllowUtf8),
 ];
 
 fn attributes(set: usize) -> Vec<KeyValue> {

@@ -272,8 +272,9 @@ impl Encoder {
     /// than recent encodes needed (see "Memory" on [`Encoder`]). The next
     /// encode then starts like a new encoder's, allocating what it needs.
     fn trim(&mut self) {
+        // The protobuf writer's cache holds the model's label blocks once
+        // more, re-encoded: it is freed with the model.
         let (used, held) = add_pairs(self.model.footprint(), self.scratch.footprint());
-        let (used, held) = add_pairs((used, held), self.proto.footprint());
         // A print kept without being ready (re-recorded only now and then
         // for setups that keep missing) is not needed until recorded again.
         let print = if self.replay.ready.is_some() {

@@ -64,19 +64,11 @@ pub(super) struct Cache {
 }
 
 impl Cache {
-    /// The bytes held.
-    pub fn footprint(&self) -> (usize, usize) {
-        let mut acc = (0, 0);
-        super::model::add(&mut acc, &self.labels);
-        super::model::add(&mut acc, &self.spans);
-        acc
-    }
-
     /// Converts every series' label block, unless the model is the one of
     /// the previous call (`generation` is the encoder's count of full
     /// encodes: a replay writes the same series with new values).
     fn labels_for(&mut self, model: &Model, generation: u64) {
-        if self.generation == Some(generation) && self.spans.len() == model.series.len() {
+        if self.generation == Some(generation) {
             return;
         }
         self.generation = Some(generation);
