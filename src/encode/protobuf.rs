@@ -804,3 +804,120 @@ fn write_exemplar_body(out: &mut Vec<u8>, model: &Model, tmp: &mut Vec<u8>, x: &
         stamp.write(out, EXEMPLAR_TIMESTAMP);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spans(first: i32, counts: &[u64]) -> Vec<(i64, u64)> {
+        let mut v = Vec::new();
+        for_each_span(first, counts, |o, l| v.push((o, l)));
+        v
+    }
+
+    fn deltas(counts: &[u64]) -> Vec<i64> {
+        let mut v = Vec::new();
+        for_each_delta(counts, |d| v.push(d));
+        v
+    }
+
+    #[test]
+    fn short_gaps_are_filled_long_gaps_start_a_span() {
+        // The compatibility specification's example: offset 3, counts
+        // 10, 0, 0, 20, 5, 2 are buckets 4..=9. A gap of two is bridged
+        // with zeros: one span of six, deltas against the previous bucket.
+        assert_eq!(spans(4, &[10, 0, 0, 20, 5, 2]), [(4, 6)]);
+        assert_eq!(deltas(&[10, 0, 0, 20, 5, 2]), [10, -10, 0, 20, -15, -3]);
+        // A gap of three starts a new span whose offset is the gap.
+        assert_eq!(spans(4, &[10, 0, 0, 0, 20]), [(4, 1), (3, 1)]);
+        assert_eq!(deltas(&[10, 0, 0, 0, 20]), [10, 10]);
+        // Leading and trailing empty buckets are no part of any span.
+        assert_eq!(spans(-2, &[0, 0, 3, 0, 1, 0, 0, 0]), [(0, 3)]);
+        assert_eq!(deltas(&[0, 0, 3, 0, 1, 0, 0, 0]), [3, -3, 1]);
+        // Negative first index; a gap of exactly two after a gap of five.
+        assert_eq!(
+            spans(-5, &[1, 0, 0, 0, 0, 0, 2, 0, 0, 4]),
+            [(-5, 1), (5, 4)]
+        );
+        assert_eq!(deltas(&[1, 0, 0, 0, 0, 0, 2, 0, 0, 4]), [1, 1, -2, 0, 4]);
+        // Nothing recorded: no span, no delta.
+        assert_eq!(spans(7, &[0, 0]), []);
+        assert_eq!(spans(7, &[]), []);
+        assert_eq!(deltas(&[0, 0]), []);
+    }
+
+    #[test]
+    fn varints_and_zigzag_follow_the_protobuf_encoding() {
+        let enc = |v: u64| {
+            let mut out = Vec::new();
+            varint(&mut out, v);
+            out
+        };
+        assert_eq!(enc(0), [0]);
+        assert_eq!(enc(127), [0x7f]);
+        assert_eq!(enc(128), [0x80, 0x01]);
+        assert_eq!(enc(300), [0xac, 0x02]);
+        assert_eq!(enc(u64::MAX).len(), 10);
+        for v in [0, 1, 127, 128, 16_383, 16_384, 1 << 35, u64::MAX] {
+            assert_eq!(varint_len(v), enc(v).len(), "{v}");
+        }
+        assert_eq!(zigzag(0), 0);
+        assert_eq!(zigzag(-1), 1);
+        assert_eq!(zigzag(1), 2);
+        assert_eq!(zigzag(-2), 3);
+        assert_eq!(zigzag(i64::MAX), u64::MAX - 1);
+        assert_eq!(zigzag(i64::MIN), u64::MAX);
+    }
+
+    #[test]
+    fn label_blocks_become_unescaped_label_pairs() {
+        // name="value" pairs, a quoted UTF-8 name, escapes and a comma in a value.
+        let block = br#"a="x,y",b="q\"\\\nz","c.d"="v""#;
+        let mut out = Vec::new();
+        label_fields(&mut out, block);
+        let pair = |n: &[u8], v: &[u8]| {
+            let mut p = vec![PAIR_NAME, n.len() as u8];
+            p.extend_from_slice(n);
+            p.extend_from_slice(&[PAIR_VALUE, v.len() as u8]);
+            p.extend_from_slice(v);
+            let mut f = vec![METRIC_LABEL, p.len() as u8];
+            f.extend(p);
+            f
+        };
+        let mut want = pair(b"a", b"x,y");
+        want.extend(pair(b"b", b"q\"\\\nz"));
+        want.extend(pair(b"c.d", b"v"));
+        assert_eq!(out, want);
+        assert_eq!(label_fields_len(block), want.len());
+        let mut empty = Vec::new();
+        label_fields(&mut empty, b"");
+        assert!(empty.is_empty());
+    }
+
+    #[test]
+    fn timestamps_round_down_to_whole_seconds() {
+        let body = |ns: i128| Stamp::new(ns).map(|s| s.bytes().to_vec());
+        // 1.5 s after the epoch: seconds 1, nanos 500000000.
+        assert_eq!(
+            body(1_500_000_000),
+            Some(vec![SECONDS, 1, NANOS, 0x80, 0xca, 0xb5, 0xee, 0x01])
+        );
+        // 0.5 s before the epoch: seconds -1 (ten-byte varint), nanos 5e8.
+        let before = body(-500_000_000).unwrap();
+        assert_eq!(
+            before[..11],
+            [SECONDS, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01]
+        );
+        assert_eq!(before[11..], [NANOS, 0x80, 0xca, 0xb5, 0xee, 0x01]);
+        // The epoch itself: an empty message.
+        assert_eq!(body(0), Some(vec![]));
+        // The ends of what a Timestamp holds, and beyond.
+        let first = -62_135_596_800i128 * 1_000_000_000;
+        let last = 253_402_300_799i128 * 1_000_000_000 + 999_999_999;
+        assert!(Stamp::new(first).is_some());
+        assert!(Stamp::new(first - 1).is_none());
+        assert!(Stamp::new(last).is_some());
+        assert!(Stamp::new(last + 1).is_none());
+        assert!(Stamp::new(i128::MAX).is_none());
+    }
+}
