@@ -664,3 +664,57 @@ fn times_a_timestamp_cannot_hold_are_left_out() {
     assert_eq!(stats.dropped(DropReason::Exemplar), 1);
     check_pb("pb_times_out_of_range", &body);
 }
+
+/// encode_parts: a scale far beyond any SDK's (the field is an `i8`) shifted
+/// bucket indexes by more than 63 bits. Every bucket of scale 120 lies
+/// within a factor 2^(2^-120) of 1, so at schema 8 they all merge into the
+/// buckets of 1: OTel index `i >= 0` becomes Prometheus 0 + 1 = 1, `(1, 2^(1/256)]`.
+#[test]
+fn a_scale_far_beyond_the_sdks_is_downscaled_without_overflow() {
+    let record = |p: &mut Parts<'_>| {
+        p.metric(MetricInfo {
+            name: "h",
+            description: "",
+            unit: "",
+            kind: MetricKind::ExponentialHistogram,
+            temporality: Temporality::Cumulative,
+            start_time: None,
+        });
+        let data = ExponentialData {
+            scale: 120,
+            zero_count: 0,
+            zero_threshold: 0.0,
+            positive_offset: 5,
+            positive_counts: [1u64, 2],
+            negative_offset: -7,
+            negative_counts: [3u64],
+        };
+        p.exponential_histogram(attrs(&[]), data, 6, Number::F64(1.0));
+    };
+    let (body, stats) = run(plain(), record);
+    assert_eq!(stats.dropped_total(), 0);
+    // Negative OTel -7 >> 112 = -1 → Prometheus 0, [-1, -2^(-1/256)).
+    let want = family(
+        "h",
+        "",
+        HISTOGRAM,
+        vec![msg(vec![F::B(
+            7,
+            native(
+                Native {
+                    count: 6,
+                    sum: 1.0,
+                    schema: 8,
+                    zero_threshold: ZT,
+                    zero_count: 0,
+                    negative: (vec![(0, 1)], vec![3]),
+                    positive: (vec![(1, 1)], vec![3]),
+                },
+                None,
+            ),
+        )])],
+        "",
+    );
+    assert_eq!(body, want);
+    check_pb("pb_native_huge_scale", &body);
+}

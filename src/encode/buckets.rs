@@ -233,7 +233,10 @@ pub(crate) fn native_buckets(
         let start = counts.len();
         let mut first: Option<i64> = None;
         for (i, c) in buckets.enumerate() {
-            let index = ((i64::from(offset) + i as i64) >> shift) + 1;
+            // `>>` rounds towards -inf, as merging buckets must; a scale
+            // beyond any SDK's (up to 127) merges everything into 0 or -1.
+            let index = (i64::from(offset) + i as i64) >> shift.min(63);
+            let index = index + 1;
             let Some(first) = first else {
                 // Below or at the zero threshold: inside the zero bucket.
                 if lower_boundary(index, schema) <= zero_threshold {
