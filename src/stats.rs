@@ -60,8 +60,9 @@ reasons! {
         ScopeAttribute,
         /// An exponential histogram point that cannot be a native histogram
         /// (Prometheus protobuf format): its scale is below -4, the coarsest
-        /// native schema, or its bucket indexes do not fit the format's 32
-        /// bits. Counted per data point.
+        /// native schema, its bucket indexes do not fit the format's 32 bits,
+        /// or a bucket count exceeds 2^63 - 1 (counts travel as signed
+        /// deltas). Counted per data point.
         NativeHistogram,
         /// A native histogram whose count was not its zero count plus its
         /// buckets, which Prometheus requires (the SDK counts a value that it

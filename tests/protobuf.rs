@@ -572,8 +572,9 @@ fn an_empty_native_histogram_keeps_its_zero_threshold() {
 }
 
 /// What a native histogram cannot hold is dropped or corrected, and counted:
-/// a scale below -4 (the coarsest schema), and a count that is not the zero
-/// count plus the buckets (Prometheus rejects the whole scrape otherwise).
+/// a scale below -4 (the coarsest schema), a bucket count beyond 2^63 - 1,
+/// and a count that is not the zero count plus the buckets (Prometheus
+/// rejects the whole scrape otherwise).
 #[test]
 fn native_histograms_prometheus_would_reject_are_not_written() {
     let record = |p: &mut Parts<'_>| {
@@ -600,9 +601,17 @@ fn native_histograms_prometheus_would_reject_are_not_written() {
         // no bucket): written with count 3.
         let off = [KeyValue::new("k", "off")];
         p.exponential_histogram(attrs(&off), data(0), 4, Number::F64(3.0));
+        // A bucket count beyond 2^63 - 1: counts travel as signed deltas
+        // (encode_parts found it).
+        let huge = [KeyValue::new("k", "huge")];
+        let data = ExponentialData {
+            positive_counts: [1u64 << 63],
+            ..data(0)
+        };
+        p.exponential_histogram(attrs(&huge), data, 1 << 63, Number::F64(3.0));
     };
     let (body, stats) = run(plain(), record);
-    assert_eq!(stats.dropped(DropReason::NativeHistogram), 1);
+    assert_eq!(stats.dropped(DropReason::NativeHistogram), 2);
     assert_eq!(stats.dropped(DropReason::HistogramCount), 1);
     // Scale 0, OTel bucket 0 → Prometheus 1, (1, 2].
     let want = family(

@@ -210,8 +210,8 @@ pub(crate) const DEFAULT_ZERO_THRESHOLD: f64 = f64::from_bits((1023 - 128) << 52
 ///
 /// Also returns whether `count` was the zero count plus the buckets (or, with
 /// a NaN sum, at least that, as Prometheus allows); otherwise the native
-/// count is the buckets'. `Err` for a scale below -4 or bucket indexes
-/// beyond `i32`.
+/// count is the buckets'. `Err` for a scale below -4, bucket indexes
+/// beyond `i32` or a bucket count beyond `i64`.
 pub(crate) fn native_buckets(
     data: ExponentialData<impl IntoIterator<Item = u64>, impl IntoIterator<Item = u64>>,
     count: u64,
@@ -264,6 +264,12 @@ pub(crate) fn native_buckets(
         side(&mut data.positive_counts.into_iter(), data.positive_offset)?;
     let (negative_offset, negative) =
         side(&mut data.negative_counts.into_iter(), data.negative_offset)?;
+    // Bucket counts travel as signed 64-bit deltas: Prometheus reads a
+    // count beyond `i64::MAX` back as negative and rejects the scrape.
+    let representable = |s: Span| counts[s.range()].iter().all(|&c| i64::try_from(c).is_ok());
+    if !representable(positive) || !representable(negative) {
+        return Err(DropReason::NativeHistogram);
+    }
     let buckets = counts[positive.range()]
         .iter()
         .chain(&counts[negative.range()])
