@@ -572,8 +572,9 @@ fn an_empty_native_histogram_keeps_its_zero_threshold() {
 }
 
 /// What a native histogram cannot hold is dropped or corrected, and counted:
-/// a scale below -4 (the coarsest schema), a bucket count beyond 2^63 - 1,
-/// and a count that is not the zero count plus the buckets (Prometheus
+/// a scale below -4 (the coarsest schema), a bucket count beyond 2^63 - 1
+/// or counts whose total is beyond 2^64 - 1, and a count that is not the
+/// zero count plus the buckets (Prometheus
 /// rejects the whole scrape otherwise).
 #[test]
 fn native_histograms_prometheus_would_reject_are_not_written() {
@@ -604,14 +605,26 @@ fn native_histograms_prometheus_would_reject_are_not_written() {
         // A bucket count beyond 2^63 - 1: counts travel as signed deltas
         // (encode_parts found it).
         let huge = [KeyValue::new("k", "huge")];
-        let data = ExponentialData {
+        let one_huge = ExponentialData {
             positive_counts: [1u64 << 63],
             ..data(0)
         };
-        p.exponential_histogram(attrs(&huge), data, 1 << 63, Number::F64(3.0));
+        p.exponential_histogram(attrs(&huge), one_huge, 1 << 63, Number::F64(3.0));
+        // Buckets that fit, but whose total does not fit 64 bits.
+        let sum = [KeyValue::new("k", "sum")];
+        let three_large = ExponentialData {
+            scale: 0,
+            zero_count: 0,
+            zero_threshold: 0.0,
+            positive_offset: 0,
+            positive_counts: [i64::MAX as u64; 3],
+            negative_offset: 0,
+            negative_counts: [0u64; 0],
+        };
+        p.exponential_histogram(attrs(&sum), three_large, u64::MAX, Number::F64(3.0));
     };
     let (body, stats) = run(plain(), record);
-    assert_eq!(stats.dropped(DropReason::NativeHistogram), 2);
+    assert_eq!(stats.dropped(DropReason::NativeHistogram), 3);
     assert_eq!(stats.dropped(DropReason::HistogramCount), 1);
     // Scale 0, OTel bucket 0 → Prometheus 1, (1, 2].
     let want = family(

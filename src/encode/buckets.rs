@@ -240,6 +240,7 @@ pub(crate) fn native_buckets(
             let Some(first) = first else {
                 // Below or at the zero threshold: inside the zero bucket.
                 if lower_boundary(index, schema) <= zero_threshold {
+                    // Saturated, it is too large to be a count (checked below).
                     zero_count = zero_count.saturating_add(c);
                 } else {
                     first = Some(index);
@@ -265,15 +266,21 @@ pub(crate) fn native_buckets(
     let (negative_offset, negative) =
         side(&mut data.negative_counts.into_iter(), data.negative_offset)?;
     // Bucket counts travel as signed 64-bit deltas: Prometheus reads a
-    // count beyond `i64::MAX` back as negative and rejects the scrape.
+    // count beyond `i64::MAX` back as negative and rejects the scrape. The
+    // zero count and the total are unsigned 64-bit.
     let representable = |s: Span| counts[s.range()].iter().all(|&c| i64::try_from(c).is_ok());
-    if !representable(positive) || !representable(negative) {
-        return Err(DropReason::NativeHistogram);
-    }
-    let buckets = counts[positive.range()]
+    let total = counts[positive.range()]
         .iter()
         .chain(&counts[negative.range()])
-        .fold(zero_count, |a, &c| a.saturating_add(c));
+        .fold(u128::from(zero_count), |a, &c| a + u128::from(c));
+    let buckets = match u64::try_from(total) {
+        Ok(total)
+            if zero_count < u64::MAX && representable(positive) && representable(negative) =>
+        {
+            total
+        }
+        _ => return Err(DropReason::NativeHistogram),
+    };
     let nan_sum = matches!(sum, Number::F64(v) if v.is_nan());
     let matched = count == buckets || (nan_sum && count > buckets);
     let entry = NativeEntry {
