@@ -585,6 +585,7 @@ mod tests {
     /// every classic histogram its 15 finite buckets and `+Inf` (implied by
     /// opentelemetry-prometheus).
     #[test]
+    #[allow(deprecated)] // prometheus-client's OpenMetrics protobuf data model
     fn every_protobuf_body_holds_every_series() {
         use prost::Message as _;
         for plan in small() {
