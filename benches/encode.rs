@@ -1,4 +1,4 @@
-//! `Encoder::encode` alone, per workload and format, on a snapshot collected
+//! `Encoder::encode` alone, per workload (W1 to W4) and format, on a snapshot collected
 //! beforehand through a cumulative `ManualReader`. Throughput is the size of
 //! the output of each format. Comparisons with other libraries live in the
 //! `benches/compare` workspace member.
@@ -21,7 +21,7 @@ const FORMATS: [(&str, Format); 3] = [
 ];
 
 fn encode(c: &mut Criterion) {
-    for plan in workloads::standard() {
+    for plan in workloads::all() {
         let (_provider, snapshot) = workloads::snapshot(&plan);
         let mut encoder = Encoder::new(Config::default());
         let mut group = c.benchmark_group(format!("encode/{}", plan.id));

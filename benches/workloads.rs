@@ -11,6 +11,7 @@
 
 #![allow(dead_code)]
 
+use std::collections::HashSet;
 use std::sync::{Arc, Weak};
 use std::time::Duration;
 
@@ -20,7 +21,8 @@ use opentelemetry_sdk::error::OTelSdkResult;
 use opentelemetry_sdk::metrics::data::ResourceMetrics;
 use opentelemetry_sdk::metrics::reader::MetricReader;
 use opentelemetry_sdk::metrics::{
-    InstrumentKind, ManualReader, Pipeline, SdkMeterProvider, Temporality,
+    Aggregation, Instrument, InstrumentKind, ManualReader, Pipeline, SdkMeterProvider, Stream,
+    Temporality,
 };
 use opentelemetry_sdk::Resource;
 
@@ -35,7 +37,19 @@ pub enum Kind {
     Gauge,
     /// `f64` explicit-bucket histogram with the SDK's default boundaries.
     Histogram,
+    /// `f64` histogram aggregated by a view as a base-2 exponential
+    /// histogram with the SDK's default limits ([`EXPONENTIAL`]).
+    ExponentialHistogram,
 }
+
+/// The aggregation of [`Kind::ExponentialHistogram`]: the OpenTelemetry
+/// SDK's defaults for `Base2ExponentialHistogram` (160 buckets, scale at
+/// most 20, min and max recorded).
+pub const EXPONENTIAL: Aggregation = Aggregation::Base2ExponentialHistogram {
+    max_size: 160,
+    max_scale: 20,
+    record_min_max: true,
+};
 
 /// The SDK's default explicit-bucket histogram boundaries.
 pub const DEFAULT_BOUNDS: [f64; 15] = [
@@ -150,7 +164,24 @@ impl Rng {
     fn below(&mut self, n: u64) -> u64 {
         self.next() % n
     }
+
+    /// Uniform in `[0, 1)`, from the top 53 bits.
+    fn unit(&mut self) -> f64 {
+        (self.next() >> 11) as f64 / (1u64 << 53) as f64
+    }
 }
+
+/// W4's observations per series.
+pub const EXPONENTIAL_OBSERVATIONS: usize = 1_000;
+
+/// Binary orders of magnitude W4's observations span (from 1 to 2^9.5,
+/// about 724, i.e. 2.9 decades): at scale 4 (16 buckets per doubling) that
+/// is 152 buckets, the most that fit the SDK's 160, so the SDK settles on
+/// scale 4 with about 150 buckets per series.
+pub const EXPONENTIAL_OCTAVES: f64 = 9.5;
+
+/// The scale the SDK settles on for W4's series (see [`EXPONENTIAL_OCTAVES`]).
+pub const EXPONENTIAL_SCALE: i8 = 4;
 
 const METHODS: [&str; 5] = ["GET", "POST", "PUT", "DELETE", "PATCH"];
 const STATUSES: [&str; 6] = ["200", "201", "204", "400", "404", "500"];
@@ -173,6 +204,12 @@ fn measurements(kind: Kind, rng: &mut Rng) -> Vec<f64> {
         Kind::Gauge => vec![rng.below(10_000_000) as f64 / 100.0],
         // Spread over the default buckets (0..~1,400), non-round values.
         Kind::Histogram => (0..5).map(|_| rng.below(100_000) as f64 / 70.0).collect(),
+        // Log-uniform over [1, 2^EXPONENTIAL_OCTAVES): about as many
+        // observations in every bucket of an exponential histogram, and
+        // enough of them (6-7 a bucket) that few buckets stay empty.
+        Kind::ExponentialHistogram => (0..EXPONENTIAL_OBSERVATIONS)
+            .map(|_| (EXPONENTIAL_OCTAVES * rng.unit()).exp2())
+            .collect(),
     }
 }
 
@@ -249,6 +286,34 @@ pub fn histograms(histograms: usize, sets: usize) -> Plan {
                         format!("http.server.duration.h{i:02}"),
                         format!("Time spent in handler {i}."),
                         Kind::Histogram,
+                        ("ms", Some("milliseconds")),
+                        sets,
+                        &mut rng,
+                    )
+                })
+                .collect(),
+        }],
+    }
+}
+
+/// W4: `histograms` f64 exponential histograms (SDK default limits, unit
+/// `ms`) × `sets` attribute sets, each series holding
+/// [`EXPONENTIAL_OBSERVATIONS`] log-uniform observations.
+pub fn exponential(histograms: usize, sets: usize) -> Plan {
+    let mut rng = Rng::new(4);
+    let (name, version) = scope(0);
+    Plan {
+        id: format!("w4_exponential_{}", histograms * sets),
+        resource: service_resource(),
+        scopes: vec![ScopePlan {
+            name,
+            version,
+            instruments: (0..histograms)
+                .map(|i| {
+                    instrument(
+                        format!("rpc.client.duration.e{i:02}"),
+                        format!("Time spent in call {i}."),
+                        Kind::ExponentialHistogram,
                         ("ms", Some("milliseconds")),
                         sets,
                         &mut rng,
@@ -336,6 +401,19 @@ pub fn standard() -> Vec<Plan> {
     ]
 }
 
+/// W4 at its standard size: 20 exponential histograms × 50 attribute sets
+/// (1,000 series of about 150 buckets each).
+pub fn w4() -> Plan {
+    exponential(20, 50)
+}
+
+/// W1 to W4.
+pub fn all() -> Vec<Plan> {
+    let mut plans = standard();
+    plans.push(w4());
+    plans
+}
+
 /// Records every measurement of `plan` through `provider`.
 pub fn record(plan: &Plan, provider: &SdkMeterProvider) {
     for scope in &plan.scopes {
@@ -387,7 +465,7 @@ pub fn record(plan: &Plan, provider: &SdkMeterProvider) {
                         }
                     }
                 }
-                Kind::Histogram => {
+                Kind::Histogram | Kind::ExponentialHistogram => {
                     let h = meter
                         .f64_histogram(name)
                         .with_description(desc)
@@ -405,12 +483,29 @@ pub fn record(plan: &Plan, provider: &SdkMeterProvider) {
     }
 }
 
-/// Builds a meter provider with `plan`'s resource and `reader`, and records `plan` into it.
+/// Builds a meter provider with `plan`'s resource and `reader`, and records
+/// `plan` into it. Instruments of kind [`Kind::ExponentialHistogram`] get
+/// the [`EXPONENTIAL`] aggregation through a view.
 pub fn provider<R: MetricReader>(plan: &Plan, reader: R) -> SdkMeterProvider {
-    let provider = SdkMeterProvider::builder()
+    let mut builder = SdkMeterProvider::builder()
         .with_resource(plan.sdk_resource())
-        .with_reader(reader)
-        .build();
+        .with_reader(reader);
+    let exponential: HashSet<String> = plan
+        .instruments()
+        .filter(|i| i.kind == Kind::ExponentialHistogram)
+        .map(|i| i.name.clone())
+        .collect();
+    if !exponential.is_empty() {
+        builder = builder.with_view(move |i: &Instrument| {
+            exponential.contains(i.name()).then(|| {
+                Stream::builder()
+                    .with_aggregation(EXPONENTIAL)
+                    .build()
+                    .expect("a valid exponential histogram stream")
+            })
+        });
+    }
+    let provider = builder.build();
     record(plan, &provider);
     provider
 }

@@ -1,5 +1,7 @@
 //! otel-expfmt against opentelemetry-prometheus 0.33 and prometheus-client 0.25
-//! on the three standard workloads. See `benches/compare/README.md`.
+//! on the three standard workloads, in text and protobuf, and W4 (exponential
+//! histograms) for otel-expfmt alone and prometheus-client's native
+//! histograms. See `benches/compare/README.md`.
 //!
 //! Every benchmark of a workload reports throughput as the size of
 //! otel-expfmt's text 0.0.4 output for that workload, so MB/s compare directly
@@ -29,11 +31,24 @@ fn compare(c: &mut Criterion) {
         let prom_client_size = text.len();
         let our_text = ours.size(Format::PrometheusText);
         let our_om = ours.size(Format::OpenMetrics);
+        let our_protobuf = ours.size(Format::PrometheusProtobuf);
+        // Gathered once: only `ProtobufEncoder::encode` is timed.
+        let families = otel_prom.gather();
+        otel_prom.encode_gathered_protobuf(&families, &mut buf);
+        let otel_prom_protobuf = buf.len();
+        prom_client.encode_openmetrics_protobuf(&mut buf);
+        let prom_client_om_protobuf = buf.len();
+        prom_client.encode_prometheus_protobuf(&mut buf);
+        let prom_client_protobuf = buf.len();
         eprintln!("\n{} ({} series) output bytes:", plan.id, plan.series());
         eprintln!("  otel_expfmt text 0.0.4            {our_text}");
         eprintln!("  otel_expfmt OpenMetrics           {our_om}");
         eprintln!("  opentelemetry_prometheus 0.0.4    {otel_prom_size}");
         eprintln!("  prometheus_client OpenMetrics     {prom_client_size}");
+        eprintln!("  otel_expfmt protobuf              {our_protobuf}");
+        eprintln!("  opentelemetry_prometheus protobuf {otel_prom_protobuf}");
+        eprintln!("  prometheus_client OM protobuf     {prom_client_om_protobuf}");
+        eprintln!("  prometheus_client protobuf        {prom_client_protobuf}");
         let reference = our_text;
 
         let mut group = c.benchmark_group(&plan.id);
@@ -45,6 +60,7 @@ fn compare(c: &mut Criterion) {
         for (name, format) in [
             ("otel_expfmt/encode_text", Format::PrometheusText),
             ("otel_expfmt/encode_openmetrics", Format::OpenMetrics),
+            ("otel_expfmt/encode_protobuf", Format::PrometheusProtobuf),
         ] {
             group.bench_function(name, |b| {
                 b.iter(|| black_box(ours.encode(format, &mut buf)))
@@ -70,10 +86,16 @@ fn compare(c: &mut Criterion) {
         group.bench_function("opentelemetry_prometheus/gather_only", |b| {
             b.iter(|| black_box(otel_prom.gather()))
         });
-        let families = otel_prom.gather();
         group.bench_function("opentelemetry_prometheus/text_encoder_only", |b| {
             b.iter(|| {
                 otel_prom.encode_gathered(&families, &mut buf);
+                black_box(&buf);
+            })
+        });
+        // `prometheus::ProtobufEncoder` on the same gathered families.
+        group.bench_function("opentelemetry_prometheus/protobuf_encoder_only", |b| {
+            b.iter(|| {
+                otel_prom.encode_gathered_protobuf(&families, &mut buf);
                 black_box(&buf);
             })
         });
@@ -82,6 +104,20 @@ fn compare(c: &mut Criterion) {
             b.iter(|| {
                 prom_client.encode(&mut text);
                 black_box(&text);
+            })
+        });
+        // Its protobuf encoders build prost messages from the registry, then
+        // serialize them into the reused `buf`.
+        group.bench_function("prometheus_client/encode_openmetrics_protobuf", |b| {
+            b.iter(|| {
+                prom_client.encode_openmetrics_protobuf(&mut buf);
+                black_box(&buf);
+            })
+        });
+        group.bench_function("prometheus_client/encode_prometheus_protobuf", |b| {
+            b.iter(|| {
+                prom_client.encode_prometheus_protobuf(&mut buf);
+                black_box(&buf);
             })
         });
 
@@ -101,6 +137,52 @@ fn compare(c: &mut Criterion) {
 
         group.finish();
     }
+    exponential(c);
+}
+
+/// W4: exponential histograms, which opentelemetry-prometheus drops. Ours in
+/// the three formats (text and OpenMetrics with the exact classic buckets,
+/// protobuf with native histograms), and prometheus-client's native
+/// histograms (its client_model protobuf encoder: its text encoders reject
+/// native-only histograms). Throughput is our protobuf body's size.
+fn exponential(c: &mut Criterion) {
+    let plan = workloads::w4();
+    let mut ours = Ours::new(&plan);
+    let prom_client = PromClient::new(&plan);
+    let ours_scrape = otel_expfmt_compare::OursScrape::new(&plan);
+    let mut buf = Vec::new();
+    let our_text = ours.size(Format::PrometheusText);
+    let our_om = ours.size(Format::OpenMetrics);
+    let our_protobuf = ours.size(Format::PrometheusProtobuf);
+    prom_client.encode_prometheus_protobuf(&mut buf);
+    let prom_client_protobuf = buf.len();
+    eprintln!("\n{} ({} series) output bytes:", plan.id, plan.series());
+    eprintln!("  otel_expfmt text 0.0.4            {our_text}");
+    eprintln!("  otel_expfmt OpenMetrics           {our_om}");
+    eprintln!("  otel_expfmt protobuf              {our_protobuf}");
+    eprintln!("  prometheus_client protobuf        {prom_client_protobuf}");
+
+    let mut group = c.benchmark_group(&plan.id);
+    group.throughput(Throughput::Bytes(our_protobuf as u64));
+    for (name, format) in [
+        ("otel_expfmt/encode_text", Format::PrometheusText),
+        ("otel_expfmt/encode_openmetrics", Format::OpenMetrics),
+        ("otel_expfmt/encode_protobuf", Format::PrometheusProtobuf),
+    ] {
+        group.bench_function(name, |b| {
+            b.iter(|| black_box(ours.encode(format, &mut buf)))
+        });
+    }
+    group.bench_function("otel_expfmt/scrape_protobuf", |b| {
+        b.iter(|| black_box(ours_scrape.scrape(Format::PrometheusProtobuf, &mut buf)))
+    });
+    group.bench_function("prometheus_client/encode_prometheus_protobuf", |b| {
+        b.iter(|| {
+            prom_client.encode_prometheus_protobuf(&mut buf);
+            black_box(&buf);
+        })
+    });
+    group.finish();
 }
 
 criterion_group! {

@@ -3,18 +3,22 @@
 //! * [`Ours`]: `otel_expfmt::Encoder` on a snapshot collected beforehand.
 //! * [`OursScrape`]: collect + encode through `otel_expfmt::PrometheusReader`.
 //! * [`OtelPrometheus`]: `opentelemetry-prometheus` registered into a
-//!   `prometheus::Registry`; a scrape is `registry.gather()` + `prometheus::TextEncoder`.
+//!   `prometheus::Registry`; a scrape is `registry.gather()` + `prometheus::TextEncoder`
+//!   (or `prometheus::ProtobufEncoder`).
 //! * [`PromClient`]: a `prometheus-client` registry holding the same series and
-//!   values, encoded with `prometheus_client::encoding::text::encode` (OpenMetrics only).
+//!   values, encoded with `prometheus_client::encoding::text::encode` (OpenMetrics only),
+//!   or as protobuf: OpenMetrics' data model (`encoding::protobuf`) or
+//!   client_model's `MetricFamily` (`encoding::prometheus_protobuf`).
 
 use opentelemetry_sdk::metrics::data::ResourceMetrics;
 use opentelemetry_sdk::metrics::SdkMeterProvider;
 use otel_expfmt::{Config, EncodeStats, Encoder, Format};
 use prometheus::Encoder as _;
+use prometheus_client::encoding::prometheus_protobuf;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
-use prometheus_client::metrics::histogram::Histogram;
+use prometheus_client::metrics::histogram::{Histogram, NativeHistogramConfig};
 use prometheus_client::metrics::info::Info;
 use prometheus_client::registry::{Registry, Unit};
 
@@ -145,6 +149,7 @@ pub struct OtelPrometheus {
     _provider: SdkMeterProvider,
     registry: prometheus::Registry,
     encoder: prometheus::TextEncoder,
+    protobuf: prometheus::ProtobufEncoder,
 }
 
 impl OtelPrometheus {
@@ -159,6 +164,7 @@ impl OtelPrometheus {
             _provider: provider,
             registry,
             encoder: prometheus::TextEncoder::new(),
+            protobuf: prometheus::ProtobufEncoder::new(),
         }
     }
 
@@ -183,6 +189,21 @@ impl OtelPrometheus {
             .encode(families, out)
             .expect("prometheus TextEncoder");
     }
+
+    /// The encoding half of a protobuf scrape on families gathered
+    /// beforehand: `ProtobufEncoder` (length-delimited `MetricFamily`
+    /// messages, the wire format of `Format::PrometheusProtobuf`) into `out`
+    /// (cleared first).
+    pub fn encode_gathered_protobuf(
+        &self,
+        families: &[prometheus::proto::MetricFamily],
+        out: &mut Vec<u8>,
+    ) {
+        out.clear();
+        self.protobuf
+            .encode(families, out)
+            .expect("prometheus ProtobufEncoder");
+    }
 }
 
 /// Label set of the `prometheus-client` side: the series' attributes plus the
@@ -193,7 +214,18 @@ fn new_histogram() -> Histogram {
     Histogram::new(workloads::DEFAULT_BOUNDS)
 }
 
+/// A native histogram alone, at the scale the SDK's exponential histograms
+/// of W4 reach (so both hold the same buckets), with prometheus-client's
+/// default zero threshold (2^-128, also ours).
+fn new_native_histogram() -> Histogram {
+    Histogram::new_native(NativeHistogramConfig::with_schema(
+        workloads::EXPONENTIAL_SCALE,
+    ))
+}
+
 /// A `prometheus-client` 0.25 registry holding the same series and values.
+/// Exponential histograms are its native histograms alone, which only its
+/// client_model protobuf encoder writes ([`PromClient::encode_prometheus_protobuf`]).
 pub struct PromClient {
     registry: Registry,
 }
@@ -275,6 +307,19 @@ impl PromClient {
                         }
                         register!(family);
                     }
+                    Kind::ExponentialHistogram => {
+                        let family =
+                            Family::<Labels, Histogram, fn() -> Histogram>::new_with_constructor(
+                                new_native_histogram,
+                            );
+                        for s in &ins.series {
+                            let h = family.get_or_create(&labels(&s.attributes));
+                            for v in &s.measurements {
+                                h.observe(*v);
+                            }
+                        }
+                        register!(family);
+                    }
                 }
             }
         }
@@ -286,6 +331,37 @@ impl PromClient {
         out.clear();
         prometheus_client::encoding::text::encode(out, &self.registry)
             .expect("prometheus-client encode");
+    }
+
+    /// OpenMetrics protobuf (`prometheus_client::encoding::protobuf`, the
+    /// `protobuf` feature): the registry as a prost `MetricSet`, serialized
+    /// into `out` (cleared first), the body a server would send.
+    /// prometheus-client 0.25 deprecates this data model in favour of
+    /// client_model's ([`PromClient::encode_prometheus_protobuf`]).
+    #[allow(deprecated)]
+    pub fn encode_openmetrics_protobuf(&self, out: &mut Vec<u8>) {
+        use prost::Message as _;
+        out.clear();
+        let set = prometheus_client::encoding::protobuf::encode(&self.registry)
+            .expect("prometheus-client OpenMetrics protobuf encode");
+        set.encode(out).expect("a Vec grows as needed");
+    }
+
+    /// Prometheus protobuf (`prometheus_client::encoding::prometheus_protobuf`,
+    /// the `prometheus_protobuf` feature; the wire format of
+    /// `Format::PrometheusProtobuf`): the registry as prost `MetricFamily`
+    /// messages, each serialized length-delimited into `out` (cleared
+    /// first), as its `encode_to_vec` does into a new `Vec`.
+    pub fn encode_prometheus_protobuf(&self, out: &mut Vec<u8>) {
+        use prost::Message as _;
+        out.clear();
+        let families = prometheus_protobuf::encode(&self.registry)
+            .expect("prometheus-client Prometheus protobuf encode");
+        for family in &families {
+            family
+                .encode_length_delimited(out)
+                .expect("a Vec grows as needed");
+        }
     }
 }
 
@@ -304,6 +380,9 @@ pub fn expected_sample_lines(plan: &Plan) -> usize {
         .instruments()
         .map(|i| match i.kind {
             Kind::Histogram => i.series.len() * per_histogram,
+            Kind::ExponentialHistogram => {
+                panic!("{}: exponential bucket counts depend on the data", plan.id)
+            }
             _ => i.series.len(),
         })
         .sum::<usize>()
@@ -329,16 +408,16 @@ pub fn reset_peak_rss() -> bool {
     std::fs::write("/proc/self/clear_refs", "5").is_ok()
 }
 
-/// The standard workload named `w1`, `w2` or `w3` (`default` when `name` is
-/// `None`), for the command-line binaries. Panics on another name.
+/// The standard workload named `w1`, `w2`, `w3` or `w4` (`default` when
+/// `name` is `None`), for the command-line binaries. Panics on another name.
 pub fn standard_workload(name: Option<&str>, default: &str) -> Plan {
-    let index = match name.unwrap_or(default) {
-        "w1" => 0,
-        "w2" => 1,
-        "w3" => 2,
-        other => panic!("unknown workload {other} (w1, w2 or w3)"),
-    };
-    workloads::standard().swap_remove(index)
+    match name.unwrap_or(default) {
+        "w1" => workloads::counters(100, 10),
+        "w2" => workloads::histograms(20, 50),
+        "w3" => workloads::mixed(10_000, 50, 3, 10),
+        "w4" => workloads::w4(),
+        other => panic!("unknown workload {other} (w1, w2, w3 or w4)"),
+    }
 }
 
 /// Visits every data point of `metrics` and folds every attribute key and
@@ -477,6 +556,205 @@ mod tests {
         }
     }
 
+    use prometheus_client::encoding::prometheus_protobuf::prometheus_data_model as pb;
+
+    /// Length-delimited `MetricFamily` messages, decoded with prost's
+    /// generated client_model types (prometheus-client's), not ours.
+    fn decode_delimited(mut body: &[u8]) -> Vec<pb::MetricFamily> {
+        use prost::Message as _;
+        let mut families = Vec::new();
+        while !body.is_empty() {
+            families.push(pb::MetricFamily::decode_length_delimited(&mut body).expect("a family"));
+        }
+        families
+    }
+
+    /// (family name, metric count, bucket count of every classic histogram).
+    fn protobuf_summary(families: &[pb::MetricFamily]) -> (usize, usize, usize) {
+        let metrics = families.iter().map(|f| f.metric.len()).sum();
+        let buckets = families
+            .iter()
+            .flat_map(|f| &f.metric)
+            .filter_map(|m| m.histogram.as_ref())
+            .map(|h| h.bucket.len())
+            .sum();
+        (families.len(), metrics, buckets)
+    }
+
+    /// Every contestant's protobuf body holds every series (and `target_info`),
+    /// every classic histogram its 15 finite buckets and `+Inf` (implied by
+    /// opentelemetry-prometheus).
+    #[test]
+    #[allow(deprecated)] // prometheus-client's OpenMetrics protobuf data model
+    fn every_protobuf_body_holds_every_series() {
+        use prost::Message as _;
+        for plan in small() {
+            let histograms: usize = plan
+                .instruments()
+                .filter(|i| i.kind == Kind::Histogram)
+                .map(|i| i.series.len())
+                .sum();
+            let families = plan.instruments().count() + 1;
+            let expected = (families, plan.series() + 1, histograms * 16);
+
+            let mut ours = Ours::new(&plan);
+            let mut out = Vec::new();
+            ours.encode(Format::PrometheusProtobuf, &mut out);
+            let our_families = decode_delimited(&out);
+            assert_eq!(
+                protobuf_summary(&our_families),
+                expected,
+                "{} ours",
+                plan.id
+            );
+
+            let theirs = OtelPrometheus::new(&plan);
+            let gathered = theirs.gather();
+            theirs.encode_gathered_protobuf(&gathered, &mut out);
+            // Its histograms leave the `+Inf` bucket to the sample count, as
+            // client_golang does.
+            assert_eq!(
+                protobuf_summary(&decode_delimited(&out)),
+                (expected.0, expected.1, histograms * 15),
+                "{} opentelemetry-prometheus",
+                plan.id
+            );
+
+            let client = PromClient::new(&plan);
+            client.encode_prometheus_protobuf(&mut out);
+            assert_eq!(
+                protobuf_summary(&decode_delimited(&out)),
+                expected,
+                "{} prometheus-client",
+                plan.id
+            );
+
+            use prometheus_client::encoding::openmetrics_protobuf::openmetrics_data_model as om;
+            client.encode_openmetrics_protobuf(&mut out);
+            let set = om::MetricSet::decode(out.as_slice()).expect("a MetricSet");
+            let points: usize = set
+                .metric_families
+                .iter()
+                .flat_map(|f| &f.metrics)
+                .map(|m| m.metric_points.len())
+                .sum();
+            assert_eq!(
+                (set.metric_families.len(), points),
+                (families, plan.series() + 1),
+                "{} prometheus-client OpenMetrics",
+                plan.id
+            );
+        }
+    }
+
+    /// Labels sorted by name, for matching series across encoders.
+    fn label_key(m: &pb::Metric) -> Vec<(String, String)> {
+        let mut l: Vec<_> = m
+            .label
+            .iter()
+            .map(|p| (p.name.clone(), p.value.clone()))
+            .collect();
+        l.sort();
+        l
+    }
+
+    /// Bucket counts by Prometheus index, from spans and deltas.
+    fn native_buckets(h: &pb::Histogram) -> Vec<(i32, i64)> {
+        let mut buckets = Vec::new();
+        let (mut index, mut count, mut deltas) = (0i32, 0i64, h.positive_delta.iter());
+        for span in &h.positive_span {
+            index += span.offset;
+            for _ in 0..span.length {
+                count += deltas.next().expect("a delta for every bucket");
+                if count != 0 {
+                    buckets.push((index, count));
+                }
+                index += 1;
+            }
+        }
+        assert!(deltas.next().is_none(), "no delta beyond the spans");
+        buckets
+    }
+
+    /// W4 (at a smaller size): the SDK settles on `EXPONENTIAL_SCALE` with
+    /// 140-160 buckets a series, and our native histograms hold the same
+    /// buckets as prometheus-client's, which bucket the same observations
+    /// on their own; the classic text rendering has one line per bucket.
+    #[test]
+    fn w4_fills_about_160_buckets_and_native_histograms_agree() {
+        use opentelemetry_sdk::metrics::data::{AggregatedMetrics, MetricData};
+        let plan = workloads::exponential(2, 10);
+        let (_provider, snapshot) = workloads::snapshot(&plan);
+        let mut points = 0;
+        for m in snapshot.scope_metrics().flat_map(|s| s.metrics()) {
+            let AggregatedMetrics::F64(MetricData::ExponentialHistogram(h)) = m.data() else {
+                panic!("{}: not an f64 exponential histogram", m.name());
+            };
+            for p in h.data_points() {
+                assert_eq!(p.scale(), workloads::EXPONENTIAL_SCALE);
+                let buckets = p.positive_bucket().counts().count();
+                assert!((140..=160).contains(&buckets), "{buckets} buckets");
+                assert_eq!(p.count(), workloads::EXPONENTIAL_OBSERVATIONS);
+                points += 1;
+            }
+        }
+        assert_eq!(points, 20);
+
+        let mut ours = Ours::new(&plan);
+        let mut out = Vec::new();
+        ours.encode(Format::PrometheusProtobuf, &mut out);
+        let our_families = decode_delimited(&out);
+        let client = PromClient::new(&plan);
+        client.encode_prometheus_protobuf(&mut out);
+        let their_families = decode_delimited(&out);
+        let mut compared = 0;
+        for family in our_families.iter().filter(|f| f.name != "target_info") {
+            let theirs = their_families
+                .iter()
+                .find(|f| f.name == family.name)
+                .unwrap_or_else(|| panic!("prometheus-client has no {}", family.name));
+            for m in &family.metric {
+                let h = m.histogram.as_ref().expect("a histogram");
+                let t = theirs
+                    .metric
+                    .iter()
+                    .find(|t| label_key(t) == label_key(m))
+                    .and_then(|t| t.histogram.as_ref())
+                    .expect("the same series in prometheus-client");
+                assert_eq!(h.schema, i32::from(workloads::EXPONENTIAL_SCALE));
+                assert_eq!((h.schema, h.sample_count), (t.schema, t.sample_count));
+                assert!(h.bucket.is_empty() && h.negative_span.is_empty());
+                let buckets = native_buckets(h);
+                assert_eq!(
+                    buckets,
+                    native_buckets(t),
+                    "{} {:?}",
+                    family.name,
+                    label_key(m)
+                );
+                let total: i64 = buckets.iter().map(|b| b.1).sum();
+                assert_eq!(total as u64 + h.zero_count, h.sample_count);
+                compared += 1;
+            }
+        }
+        assert_eq!(compared, 20);
+
+        ours.encode(Format::PrometheusText, &mut out);
+        let buckets_per_series = (sample_lines(&out) - 1) / 20 - 2;
+        assert!(
+            (141..=161).contains(&buckets_per_series),
+            "{buckets_per_series} bucket lines a series"
+        );
+    }
+
+    /// W4's classic bucket lines depend on the recorded values: no count is
+    /// made up for it.
+    #[test]
+    #[should_panic(expected = "exponential bucket counts depend on the data")]
+    fn expected_sample_lines_refuses_exponential_histograms() {
+        expected_sample_lines(&workloads::exponential(1, 1));
+    }
+
     #[test]
     fn standard_sizes_match_the_issue() {
         let plans = workloads::standard();
@@ -485,6 +763,11 @@ mod tests {
         assert_eq!(plans[2].series(), 10_000);
         assert_eq!(plans[2].scopes.len(), 3);
         assert_eq!(plans[2].resource.len(), 10);
+        let w4 = workloads::w4();
+        assert_eq!(w4.series(), 1_000);
+        assert!(w4
+            .instruments()
+            .all(|i| i.kind == Kind::ExponentialHistogram));
         for plan in &plans {
             let kinds: std::collections::HashSet<_> = plan
                 .instruments()

@@ -2,13 +2,19 @@
 //! instruction counts under `valgrind --tool=callgrind` (or `perf record`).
 //!
 //! `cargo build --release -p otel-expfmt-compare --bin profile`, then
-//! `valgrind --tool=callgrind target/release/profile <what> <w1|w2|w3> <iterations>`
-//! with `<what>` one of `encode_text`, `encode_openmetrics`, `scrape_text`,
+//! `valgrind --tool=callgrind target/release/profile <what> <w1|w2|w3|w4> <iterations>`
+//! with `<what>` one of `encode_text`, `encode_openmetrics`, `encode_protobuf`,
+//! `scrape_text`, `scrape_protobuf`,
 //! `collect`, `collect_encode` (a fresh SDK collect, then `Encoder::encode`
 //! on it, outside the reader), `collect_encode_split` (the same, timing
 //! each half: median and quartiles of each), `read_snapshot` (roughly the
 //! least any encoder reads: every point and attribute byte),
-//! `opentelemetry_prometheus`, `prometheus_client`.
+//! `opentelemetry_prometheus`, `opentelemetry_prometheus_protobuf` (its
+//! `ProtobufEncoder` alone, on families gathered once), `prometheus_client`,
+//! `prometheus_client_protobuf` (client_model protobuf) and
+//! `prometheus_client_openmetrics_protobuf`. W4 (exponential histograms)
+//! has no opentelemetry-prometheus contestant, and prometheus-client's only
+//! on `prometheus_client_protobuf`.
 //!
 //! Setup (recording the workload, first encode) costs the same whatever the
 //! iteration count, so the instructions of one iteration are
@@ -31,11 +37,11 @@ fn main() {
     let mut buf = Vec::new();
     let mut bytes = 0;
     match what.as_str() {
-        "encode_text" | "encode_openmetrics" => {
-            let format = if what == "encode_text" {
-                Format::PrometheusText
-            } else {
-                Format::OpenMetrics
+        "encode_text" | "encode_openmetrics" | "encode_protobuf" => {
+            let format = match what.as_str() {
+                "encode_text" => Format::PrometheusText,
+                "encode_openmetrics" => Format::OpenMetrics,
+                _ => Format::PrometheusProtobuf,
             };
             let mut c = Ours::new(plan);
             c.encode(format, &mut buf);
@@ -44,11 +50,16 @@ fn main() {
                 bytes = buf.len();
             }
         }
-        "scrape_text" => {
+        "scrape_text" | "scrape_protobuf" => {
+            let format = if what == "scrape_text" {
+                Format::PrometheusText
+            } else {
+                Format::PrometheusProtobuf
+            };
             let c = OursScrape::new(plan);
-            c.scrape(Format::PrometheusText, &mut buf);
+            c.scrape(format, &mut buf);
             for _ in 0..iterations {
-                black_box(c.scrape(Format::PrometheusText, &mut buf));
+                black_box(c.scrape(format, &mut buf));
                 bytes = buf.len();
             }
         }
@@ -134,12 +145,37 @@ fn main() {
                 bytes = buf.len();
             }
         }
+        "opentelemetry_prometheus_protobuf" => {
+            let c = OtelPrometheus::new(plan);
+            let families = c.gather();
+            c.encode_gathered_protobuf(&families, &mut buf);
+            for _ in 0..iterations {
+                c.encode_gathered_protobuf(&families, &mut buf);
+                bytes = buf.len();
+            }
+        }
         "prometheus_client" => {
             let c = PromClient::new(plan);
             let mut text = String::new();
             for _ in 0..iterations {
                 c.encode(&mut text);
                 bytes = text.len();
+            }
+        }
+        "prometheus_client_protobuf" | "prometheus_client_openmetrics_protobuf" => {
+            let c = PromClient::new(plan);
+            let openmetrics = what == "prometheus_client_openmetrics_protobuf";
+            let run = |buf: &mut Vec<u8>| {
+                if openmetrics {
+                    c.encode_openmetrics_protobuf(buf)
+                } else {
+                    c.encode_prometheus_protobuf(buf)
+                }
+            };
+            run(&mut buf);
+            for _ in 0..iterations {
+                run(&mut buf);
+                bytes = buf.len();
             }
         }
         other => panic!("unknown contestant {other}"),
