@@ -33,6 +33,25 @@ fn has_byte(word: u64, byte: u8) -> bool {
     x.wrapping_sub(ONES) & !x & HIGHS != 0
 }
 
+/// The position of the first `\\` or `"` in `bytes` (`bytes.len()` when
+/// there is none): where an escaped label value has its next escape or its
+/// closing quote. Clean 8-byte words are skipped whole.
+pub(crate) fn quote_or_backslash(bytes: &[u8]) -> usize {
+    let mut chunks = bytes.chunks_exact(8);
+    let mut done = 0;
+    for chunk in chunks.by_ref() {
+        let word = u64::from_ne_bytes(chunk.try_into().expect("8 bytes"));
+        if has_byte(word, b'\\') || has_byte(word, b'"') {
+            break;
+        }
+        done += 8;
+    }
+    bytes[done..]
+        .iter()
+        .position(|&b| b == b'\\' || b == b'"')
+        .map_or(bytes.len(), |i| done + i)
+}
+
 /// Where the first byte of `bytes` that `class` escapes may be: every byte
 /// before the returned index is clean (`bytes.len()` when all are). Clean
 /// 8-byte words are skipped without a table lookup per byte.

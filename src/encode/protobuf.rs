@@ -57,8 +57,10 @@ pub(super) struct Cache {
     spans: Vec<Span>,
     /// The `generation` of the model `labels` belongs to.
     generation: Option<u64>,
-    /// Sizes of the `Metric` messages of the family being written.
-    sizes: Vec<usize>,
+    /// The sizes of the family being written, by series.
+    sizes: Vec<Sized>,
+    /// The span and delta fields of its native histograms.
+    native: Vec<u8>,
     /// One label block as `LabelPair` fields (an exemplar's, `target_info`'s).
     tmp: Vec<u8>,
 }
@@ -140,7 +142,9 @@ fn varint(out: &mut Vec<u8>, mut v: u64) {
 
 /// The length of `v` as a varint.
 fn varint_len(v: u64) -> usize {
-    (64 - (v | 1).leading_zeros() as usize).div_ceil(7)
+    // 7 bits a byte: (bits * 9 + 64) / 64 rounds bits / 7 up for 1..=64 bits.
+    let bits = 64 - (v | 1).leading_zeros() as usize;
+    (bits * 9 + 64) / 64
 }
 
 fn zigzag(v: i64) -> u64 {
@@ -156,11 +160,6 @@ fn open(out: &mut Vec<u8>, tag: u8, len: usize) {
 /// The size of a length-delimited field with a one-byte tag and a body of `len`.
 fn field(len: usize) -> usize {
     1 + varint_len(len as u64) + len
-}
-
-fn double(out: &mut Vec<u8>, tag: u8, v: f64) {
-    out.push(tag);
-    out.extend_from_slice(&v.to_le_bytes());
 }
 
 fn bytes(out: &mut Vec<u8>, tag: u8, b: &[u8]) {
@@ -241,18 +240,97 @@ impl Stamp {
 
 /// A label block in the model's notation (`name="value",...`, values and
 /// quoted names escaped) as `Metric.label` (or `Exemplar.label`, the same
-/// tag) fields: `LabelPair { name, value }`, unescaped.
+/// tag) fields: `LabelPair { name, value }`, unescaped. One pass: each text
+/// is unescaped straight into `out` behind one-byte lengths, which are
+/// fixed afterwards (moving the bytes in the rare case of a label of 128
+/// bytes or more).
 fn label_fields(out: &mut Vec<u8>, block: &[u8]) {
     let mut rest = block;
     while !rest.is_empty() {
-        // A name, then its quoted value.
-        let (name, after) = take_text(rest, b'=');
-        let (value, after) = take_text(after, b',');
-        let pair = field(unescaped_len(name)) + field(unescaped_len(value));
-        open(out, METRIC_LABEL, pair);
-        unescaped(out, PAIR_NAME, name);
-        unescaped(out, PAIR_VALUE, value);
-        rest = after;
+        let at = out.len();
+        out.extend_from_slice(&[METRIC_LABEL, 0, PAIR_NAME, 0]);
+        rest = copy_text(out, rest, b'=');
+        let name = out.len() - at - 4;
+        out.extend_from_slice(&[PAIR_VALUE, 0]);
+        rest = copy_text(out, rest, b',');
+        let value = out.len() - at - 6 - name;
+        let pair = field(name) + field(value);
+        if pair < 0x80 {
+            out[at + 1] = pair as u8;
+            out[at + 3] = name as u8;
+            out[at + 5 + name] = value as u8;
+        } else {
+            widen_pair(out, at, name, value);
+        }
+    }
+}
+
+/// Rewrites the pair at `out[at..]`, written with one-byte lengths, with
+/// the lengths its `name` and `value` bytes need.
+fn widen_pair(out: &mut Vec<u8>, at: usize, name: usize, value: usize) {
+    let pair = field(name) + field(value);
+    let (k_pair, k_name, k_value) = (
+        varint_len(pair as u64),
+        varint_len(name as u64),
+        varint_len(value as u64),
+    );
+    let old_value = at + 6 + name;
+    let new_value = at + 1 + k_pair + 1 + k_name + name + 1 + k_value;
+    let new_name = at + 1 + k_pair + 1 + k_name;
+    out.resize(new_value + value, 0);
+    out.copy_within(old_value..old_value + value, new_value);
+    out.copy_within(at + 4..at + 4 + name, new_name);
+    let mut header = [0u8; 32];
+    let mut n = 0;
+    for (tag, len) in [(METRIC_LABEL, pair), (PAIR_NAME, name)] {
+        header[n] = tag;
+        n += 1;
+        n += put_varint(&mut header[n..], len as u64);
+    }
+    out[at..at + n].copy_from_slice(&header[..n]);
+    out[new_name + name] = PAIR_VALUE;
+    put_varint(&mut out[new_name + name + 1..], value as u64);
+}
+
+/// Writes `v` as a varint at the start of `buf`; returns its length.
+fn put_varint(buf: &mut [u8], mut v: u64) -> usize {
+    let mut n = 0;
+    while v >= 0x80 {
+        buf[n] = v as u8 | 0x80;
+        v >>= 7;
+        n += 1;
+    }
+    buf[n] = v as u8;
+    n + 1
+}
+
+/// Appends the first name or value of `s` to `out`, unescaped: a bare name
+/// up to `end`, or a quoted text (`\\`, `\"`, `\n` escapes) up to its
+/// closing quote. Returns what follows it and the `end` byte after it.
+fn copy_text<'a>(out: &mut Vec<u8>, s: &'a [u8], end: u8) -> &'a [u8] {
+    let Some(quoted) = s.strip_prefix(b"\"") else {
+        let at = s.iter().position(|&b| b == end).unwrap_or(s.len());
+        out.extend_from_slice(&s[..at]);
+        return s.get(at + 1..).unwrap_or_default();
+    };
+    let mut rest = quoted;
+    loop {
+        let at = crate::escape::quote_or_backslash(rest);
+        out.extend_from_slice(&rest[..at]);
+        match rest.get(at) {
+            Some(b'\\') => {
+                if let Some(&c) = rest.get(at + 1) {
+                    out.push(if c == b'n' { b'\n' } else { c });
+                }
+                rest = rest.get(at + 2..).unwrap_or_default();
+            }
+            // The closing quote, then `end` if it follows.
+            Some(_) => {
+                let after = &rest[at + 1..];
+                return after.strip_prefix(&[end]).unwrap_or(after);
+            }
+            None => return &[],
+        }
     }
 }
 
@@ -294,26 +372,6 @@ fn unescaped_len(text: &[u8]) -> usize {
         }
     }
     text.len() - escapes
-}
-
-/// A string field holding `text` unescaped (`\\`, `\"`, `\n`).
-fn unescaped(out: &mut Vec<u8>, tag: u8, text: &[u8]) {
-    open(out, tag, unescaped_len(text));
-    let mut i = 0;
-    while i < text.len() {
-        let run = text[i..]
-            .iter()
-            .position(|&b| b == b'\\')
-            .map_or(text.len(), |p| i + p);
-        out.extend_from_slice(&text[i..run]);
-        if run + 1 < text.len() {
-            out.push(match text[run + 1] {
-                b'n' => b'\n',
-                other => other,
-            });
-        }
-        i = run + 2;
-    }
 }
 
 /// Writes the prepared families and series.
@@ -367,7 +425,18 @@ fn write_target_info(out: &mut Vec<u8>, labels: &[u8], pairs: &mut Vec<u8>) {
     double(out, VALUE, 1.0);
 }
 
-/// Writes one `MetricFamily`, framed by its length.
+/// What a series' `Metric` message needs to be written: its size, the size
+/// of its value message, and (native histograms) its spans and deltas,
+/// encoded once into [`Cache::native`].
+#[derive(Clone, Copy, Debug)]
+struct Sized {
+    metric: usize,
+    value: usize,
+    native: Span,
+}
+
+/// Writes one `MetricFamily`, framed by its length: first every series'
+/// size, then the bytes.
 fn write_family(
     out: &mut Vec<u8>,
     model: &Model,
@@ -386,7 +455,17 @@ fn write_family(
         FamilyType::Gauge => GAUGE,
         FamilyType::Histogram | FamilyType::NativeHistogram => HISTOGRAM,
     };
-    cache.sizes.clear();
+    let gauge = w.kind == FamilyType::Gauge;
+    let Cache {
+        labels,
+        spans,
+        sizes,
+        native,
+        tmp,
+        ..
+    } = cache;
+    sizes.clear();
+    native.clear();
     let mut body = field(name.len()) + 1 + varint_len(kind);
     if !help.is_empty() {
         body += field(help.len());
@@ -408,9 +487,13 @@ fn write_family(
     };
     for &i in series {
         let e = &model.series[i as usize];
-        let size = metric_len(model, cache, i, e, w.kind, created(e.metric));
-        cache.sizes.push(size);
-        body += field(size);
+        let sized = sized(model, native, e, gauge, created(e.metric));
+        let sized = Sized {
+            metric: spans[i as usize].len() + field(sized.value),
+            ..sized
+        };
+        sizes.push(sized);
+        body += field(sized.metric);
     }
     varint(out, body as u64);
     bytes(out, FAMILY_NAME, name);
@@ -419,18 +502,12 @@ fn write_family(
     }
     out.push(FAMILY_TYPE);
     varint(out, kind);
-    let Cache {
-        labels,
-        spans,
-        sizes,
-        tmp,
-        ..
-    } = cache;
-    for (n, &i) in series.iter().enumerate() {
+    for (sized, &i) in sizes.iter().zip(series) {
         let e = &model.series[i as usize];
-        open(out, FAMILY_METRIC, sizes[n]);
-        let labels = spans[i as usize].get(labels);
-        write_metric(out, model, tmp, labels, e, created(e.metric), w.kind, stats);
+        open(out, FAMILY_METRIC, sized.metric);
+        out.extend_from_slice(spans[i as usize].get(labels));
+        let created = created(e.metric);
+        write_value(out, model, tmp, native, e, sized, gauge, created, stats);
     }
     if !unit.is_empty() {
         bytes(out, FAMILY_UNIT, unit);
@@ -455,46 +532,112 @@ fn unit_of<'a>(name: &[u8], unit: &'a [u8], kind: FamilyType) -> &'a [u8] {
     }
 }
 
-/// The size of series `i`'s `Metric` message.
-fn metric_len(
+/// The size of a series' value message (gauge, counter or histogram);
+/// a native histogram's spans and deltas are encoded into `native` on the way.
+fn sized(
     model: &Model,
-    cache: &Cache,
-    i: u32,
+    native: &mut Vec<u8>,
     e: &SeriesEntry,
-    kind: FamilyType,
+    gauge: bool,
     created: Option<Stamp>,
-) -> usize {
-    let labels = cache.spans[i as usize].len();
-    labels
-        + match e.value {
-            SeriesValue::Number(_) if kind == FamilyType::Gauge => field(9),
-            SeriesValue::Number(_) => field(counter_len(model, e, created)),
-            SeriesValue::Histogram { .. } => field(classic_len(model, e, created)),
-            SeriesValue::Native(n) => {
-                field(native_len(model, e, created, &model.natives[n as usize]))
-            }
+) -> Sized {
+    let stamp = created.map_or(0, |s| s.field_len());
+    let mut span = Span::default();
+    let value = match e.value {
+        SeriesValue::Number(_) if gauge => 9,
+        SeriesValue::Number(_) => {
+            let exemplar = latest(model, e, f64::NEG_INFINITY, f64::INFINITY);
+            9 + exemplar.map_or(0, |x| field(exemplar_len(model, &model.exemplars[x]))) + stamp
         }
+        SeriesValue::Histogram { buckets, count, .. } => {
+            let mut len = 1 + varint_len(count) + 9 + stamp;
+            if e.exemplars.is_empty() {
+                // Each bucket's message is shorter than 128 bytes: a
+                // one-byte tag, a one-byte length, then `BUCKET_COUNT`,
+                // the count, `BUCKET_BOUND` and 8 bytes.
+                for &c in &model.cumulative[buckets.range()] {
+                    len += 12 + varint_len(c);
+                }
+                len += 12 + varint_len(count);
+            } else {
+                for_each_bucket(model, buckets, count, |bound, cumulative, lower| {
+                    let exemplar = latest(model, e, lower, bound);
+                    len += field(bucket_len(model, cumulative, exemplar));
+                });
+            }
+            len
+        }
+        SeriesValue::Native(n) => {
+            let h = &model.natives[n as usize];
+            let start = native.len();
+            native_buckets(native, model, h);
+            span = Span::new(start, native.len());
+            let mut len = 1 + varint_len(h.count) + 9;
+            len += 1 + varint_len(zigzag(i64::from(h.schema)));
+            len += 9 + 1 + varint_len(h.zero_count) + span.len() + stamp;
+            // The exemplars `next_exemplar` yields: all with a valid time.
+            for x in &model.exemplars[e.exemplars.range()] {
+                if Stamp::new(x.time).is_some() {
+                    let exemplar = exemplar_len(model, x);
+                    len += 2 + varint_len(exemplar as u64) + exemplar;
+                }
+            }
+            len
+        }
+    };
+    Sized {
+        metric: 0,
+        value,
+        native: span,
+    }
+}
+
+/// Appends a bucket without exemplar (fewer than 22 bytes) in one go.
+fn write_bucket(out: &mut Vec<u8>, cumulative: u64, bound: f64) {
+    let mut b = [0u8; 24];
+    b[0] = HISTOGRAM_BUCKET;
+    b[2] = BUCKET_COUNT;
+    let mut n = 3;
+    let mut v = cumulative;
+    while v >= 0x80 {
+        b[n] = v as u8 | 0x80;
+        v >>= 7;
+        n += 1;
+    }
+    b[n] = v as u8;
+    b[n + 1] = BUCKET_BOUND;
+    b[n + 2..n + 10].copy_from_slice(&bound.to_le_bytes());
+    b[1] = (n + 8) as u8;
+    out.extend_from_slice(&b[..n + 10]);
+}
+
+/// Appends a tag and a double in one go.
+fn double(out: &mut Vec<u8>, tag: u8, v: f64) {
+    let mut b = [0u8; 9];
+    b[0] = tag;
+    b[1..].copy_from_slice(&v.to_le_bytes());
+    out.extend_from_slice(&b);
 }
 
 #[allow(clippy::too_many_arguments)]
-fn write_metric(
+fn write_value(
     out: &mut Vec<u8>,
     model: &Model,
     tmp: &mut Vec<u8>,
-    labels: &[u8],
+    native: &[u8],
     e: &SeriesEntry,
+    sized: &Sized,
+    gauge: bool,
     created: Option<Stamp>,
-    kind: FamilyType,
     stats: &mut EncodeStats,
 ) {
-    out.extend_from_slice(labels);
     match e.value {
-        SeriesValue::Number(n) if kind == FamilyType::Gauge => {
-            open(out, METRIC_GAUGE, 9);
+        SeriesValue::Number(n) if gauge => {
+            open(out, METRIC_GAUGE, sized.value);
             double(out, VALUE, n.as_f64());
         }
         SeriesValue::Number(n) => {
-            open(out, METRIC_COUNTER, counter_len(model, e, created));
+            open(out, METRIC_COUNTER, sized.value);
             double(out, VALUE, n.as_f64());
             let written = match latest(model, e, f64::NEG_INFINITY, f64::INFINITY) {
                 Some(x) => {
@@ -513,34 +656,43 @@ fn write_metric(
             count,
             sum,
         } => {
-            open(out, METRIC_HISTOGRAM, classic_len(model, e, created));
+            open(out, METRIC_HISTOGRAM, sized.value);
             out.push(HISTOGRAM_COUNT);
             varint(out, count);
             double(out, HISTOGRAM_SUM, sum.as_f64());
-            let mut written = 0;
-            for_each_bucket(model, buckets, count, |bound, cumulative, lower| {
-                let exemplar = latest(model, e, lower, bound);
-                open(
-                    out,
-                    HISTOGRAM_BUCKET,
-                    bucket_len(model, cumulative, exemplar),
-                );
-                out.push(BUCKET_COUNT);
-                varint(out, cumulative);
-                double(out, BUCKET_BOUND, bound);
-                if let Some(x) = exemplar {
-                    write_exemplar(out, model, tmp, BUCKET_EXEMPLAR, &model.exemplars[x]);
-                    written += 1;
+            if e.exemplars.is_empty() {
+                let bounds = &model.bounds[buckets.range()];
+                let cumulative = &model.cumulative[buckets.range()];
+                for (&bound, &c) in bounds.iter().zip(cumulative) {
+                    write_bucket(out, c, bound);
                 }
-            });
-            stats.drop(DropReason::Exemplar, e.exemplars.len() as u64 - written);
+                write_bucket(out, count, f64::INFINITY);
+            } else {
+                let mut written = 0;
+                for_each_bucket(model, buckets, count, |bound, cumulative, lower| {
+                    let exemplar = latest(model, e, lower, bound);
+                    open(
+                        out,
+                        HISTOGRAM_BUCKET,
+                        bucket_len(model, cumulative, exemplar),
+                    );
+                    out.push(BUCKET_COUNT);
+                    varint(out, cumulative);
+                    double(out, BUCKET_BOUND, bound);
+                    if let Some(x) = exemplar {
+                        write_exemplar(out, model, tmp, BUCKET_EXEMPLAR, &model.exemplars[x]);
+                        written += 1;
+                    }
+                });
+                stats.drop(DropReason::Exemplar, e.exemplars.len() as u64 - written);
+            }
             if let Some(stamp) = created {
                 stamp.write(out, HISTOGRAM_CREATED);
             }
         }
         SeriesValue::Native(n) => {
             let h = &model.natives[n as usize];
-            open(out, METRIC_HISTOGRAM, native_len(model, e, created, h));
+            open(out, METRIC_HISTOGRAM, sized.value);
             out.push(HISTOGRAM_COUNT);
             varint(out, h.count);
             double(out, HISTOGRAM_SUM, h.sum.as_f64());
@@ -549,35 +701,7 @@ fn write_metric(
             double(out, HISTOGRAM_ZERO_THRESHOLD, h.zero_threshold);
             out.push(HISTOGRAM_ZERO_COUNT);
             varint(out, h.zero_count);
-            let sides = [
-                (
-                    h.negative_offset,
-                    h.negative,
-                    HISTOGRAM_NEGATIVE_SPAN,
-                    HISTOGRAM_NEGATIVE_DELTA,
-                ),
-                (
-                    h.positive_offset,
-                    h.positive,
-                    HISTOGRAM_POSITIVE_SPAN,
-                    HISTOGRAM_POSITIVE_DELTA,
-                ),
-            ];
-            for (offset, counts, span_tag, delta_tag) in sides {
-                let counts = &model.native_counts[counts.range()];
-                for_each_span(offset, counts, |offset, length| {
-                    open(out, span_tag, span_len(offset, length));
-                    out.push(SPAN_OFFSET);
-                    varint(out, zigzag(offset));
-                    out.push(SPAN_LENGTH);
-                    varint(out, length);
-                });
-                let deltas = deltas_len(counts);
-                if deltas > 0 {
-                    open(out, delta_tag, deltas);
-                    for_each_delta(counts, |d| varint(out, zigzag(d)));
-                }
-            }
+            out.extend_from_slice(sized.native.get(native));
             if let Some(stamp) = created {
                 stamp.write(out, HISTOGRAM_CREATED);
             }
@@ -597,10 +721,47 @@ fn write_metric(
     }
 }
 
-/// The latest exemplar of `e` whose value lies in `(lower, upper]`.
+/// A native histogram's span and delta fields, negative side first.
+fn native_buckets(out: &mut Vec<u8>, model: &Model, h: &NativeEntry) {
+    let sides = [
+        (
+            h.negative_offset,
+            h.negative,
+            HISTOGRAM_NEGATIVE_SPAN,
+            HISTOGRAM_NEGATIVE_DELTA,
+        ),
+        (
+            h.positive_offset,
+            h.positive,
+            HISTOGRAM_POSITIVE_SPAN,
+            HISTOGRAM_POSITIVE_DELTA,
+        ),
+    ];
+    for (offset, counts, span_tag, delta_tag) in sides {
+        let counts = &model.native_counts[counts.range()];
+        for_each_span(offset, counts, |offset, length| {
+            open(out, span_tag, span_len(offset, length));
+            out.push(SPAN_OFFSET);
+            varint(out, zigzag(offset));
+            out.push(SPAN_LENGTH);
+            varint(out, length);
+        });
+        // Packed deltas, their length first.
+        let mut len = 0;
+        for_each_delta(counts, |d| len += varint_len(zigzag(d)));
+        if len > 0 {
+            open(out, delta_tag, len);
+            for_each_delta(counts, |d| varint(out, zigzag(d)));
+        }
+    }
+}
+
 /// The latest exemplar of `e` whose value lies in `(lower, upper]` and
 /// whose time a `Timestamp` can hold.
 fn latest(model: &Model, e: &SeriesEntry, lower: f64, upper: f64) -> Option<usize> {
+    if e.exemplars.is_empty() {
+        return None;
+    }
     latest_exemplar(&model.exemplars, &model.arena, e, |x| {
         let v = x.value.as_f64();
         v > lower && v <= upper && Stamp::new(x.time).is_some()
@@ -621,17 +782,6 @@ fn next_exemplar(model: &Model, e: &SeriesEntry, after: Option<usize>) -> Option
         .min_by(|&a, &b| order(a, b))
 }
 
-fn counter_len(model: &Model, e: &SeriesEntry, created: Option<Stamp>) -> usize {
-    let mut len = 9;
-    if let Some(x) = latest(model, e, f64::NEG_INFINITY, f64::INFINITY) {
-        len += field(exemplar_len(model, &model.exemplars[x]));
-    }
-    if let Some(stamp) = created {
-        len += stamp.field_len();
-    }
-    len
-}
-
 /// Calls `f(upper bound, cumulative count, lower bound)` for each bucket of
 /// a classic histogram, the `+Inf` one last.
 fn for_each_bucket(model: &Model, buckets: Span, count: u64, mut f: impl FnMut(f64, u64, f64)) {
@@ -649,24 +799,6 @@ fn bucket_len(model: &Model, cumulative: u64, exemplar: Option<usize>) -> usize 
     let mut len = 1 + varint_len(cumulative) + 9;
     if let Some(x) = exemplar {
         len += field(exemplar_len(model, &model.exemplars[x]));
-    }
-    len
-}
-
-fn classic_len(model: &Model, e: &SeriesEntry, created: Option<Stamp>) -> usize {
-    let SeriesValue::Histogram { buckets, count, .. } = e.value else {
-        return 0;
-    };
-    let mut len = 1 + varint_len(count) + 9;
-    for_each_bucket(model, buckets, count, |bound, cumulative, lower| {
-        len += field(bucket_len(
-            model,
-            cumulative,
-            latest(model, e, lower, bound),
-        ));
-    });
-    if let Some(stamp) = created {
-        len += stamp.field_len();
     }
     len
 }
@@ -732,42 +864,6 @@ fn for_each_delta(counts: &[u64], mut f: impl FnMut(i64)) {
         started = true;
         gap = 0;
     }
-}
-
-fn deltas_len(counts: &[u64]) -> usize {
-    let mut len = 0;
-    for_each_delta(counts, |d| len += varint_len(zigzag(d)));
-    len
-}
-
-fn native_len(model: &Model, e: &SeriesEntry, created: Option<Stamp>, h: &NativeEntry) -> usize {
-    let mut len = 1 + varint_len(h.count) + 9;
-    len += 1 + varint_len(zigzag(i64::from(h.schema)));
-    len += 9 + 1 + varint_len(h.zero_count);
-    for (offset, counts) in [
-        (h.negative_offset, h.negative),
-        (h.positive_offset, h.positive),
-    ] {
-        let counts = &model.native_counts[counts.range()];
-        for_each_span(offset, counts, |offset, length| {
-            len += field(span_len(offset, length));
-        });
-        let deltas = deltas_len(counts);
-        if deltas > 0 {
-            len += field(deltas);
-        }
-    }
-    if let Some(stamp) = created {
-        len += stamp.field_len();
-    }
-    // The exemplars `next_exemplar` yields: all with a valid time.
-    for x in &model.exemplars[e.exemplars.range()] {
-        if Stamp::new(x.time).is_some() {
-            let exemplar = exemplar_len(model, x);
-            len += 2 + varint_len(exemplar as u64) + exemplar;
-        }
-    }
-    len
 }
 
 fn exemplar_len(model: &Model, x: &ExemplarEntry) -> usize {
@@ -869,21 +965,53 @@ mod tests {
         assert_eq!(zigzag(i64::MIN), u64::MAX);
     }
 
+    /// `LabelPair` fields built by hand, with lengths of any size.
+    fn pair(n: &[u8], v: &[u8]) -> Vec<u8> {
+        let mut body = vec![PAIR_NAME];
+        varint(&mut body, n.len() as u64);
+        body.extend_from_slice(n);
+        body.push(PAIR_VALUE);
+        varint(&mut body, v.len() as u64);
+        body.extend_from_slice(v);
+        let mut f = vec![METRIC_LABEL];
+        varint(&mut f, body.len() as u64);
+        f.extend(body);
+        f
+    }
+
+    #[test]
+    fn long_labels_get_longer_lengths() {
+        // A pair of 128 bytes or more needs two-byte lengths: the bytes,
+        // written behind one-byte ones, move.
+        for (n, v) in [
+            (1, 122),
+            (1, 123),
+            (1, 126),
+            (3, 200),
+            (130, 2),
+            (200, 300),
+            (0, 0),
+        ] {
+            let name = "n".repeat(n);
+            let value = "v\"".repeat(v / 2) + &"w".repeat(v % 2);
+            let escaped = value.replace('"', "\\\"");
+            let block = format!("\"{name}\"=\"{escaped}\",b=\"x\"");
+            let mut out = vec![7];
+            label_fields(&mut out, block.as_bytes());
+            let mut want = vec![7];
+            want.extend(pair(name.as_bytes(), value.as_bytes()));
+            want.extend(pair(b"b", b"x"));
+            assert_eq!(out, want, "name {n}, value {v}");
+            assert_eq!(label_fields_len(block.as_bytes()), want.len() - 1);
+        }
+    }
+
     #[test]
     fn label_blocks_become_unescaped_label_pairs() {
         // name="value" pairs, a quoted UTF-8 name, escapes and a comma in a value.
         let block = br#"a="x,y",b="q\"\\\nz","c.d"="v""#;
         let mut out = Vec::new();
         label_fields(&mut out, block);
-        let pair = |n: &[u8], v: &[u8]| {
-            let mut p = vec![PAIR_NAME, n.len() as u8];
-            p.extend_from_slice(n);
-            p.extend_from_slice(&[PAIR_VALUE, v.len() as u8]);
-            p.extend_from_slice(v);
-            let mut f = vec![METRIC_LABEL, p.len() as u8];
-            f.extend(p);
-            f
-        };
         let mut want = pair(b"a", b"x,y");
         want.extend(pair(b"b", b"q\"\\\nz"));
         want.extend(pair(b"c.d", b"v"));
