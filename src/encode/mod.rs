@@ -221,11 +221,6 @@ impl Encoder {
             && r.stats.dropped(DropReason::InvalidCounterValue) == 0;
         if clean && r.worth_recording() && r.record(metrics, dialect.start_times, &self.model) {
             r.ready = Some((format, escaping));
-            // The first replay then allocates nothing either.
-            let m = &self.model;
-            let widest = m.series.iter().map(|e| e.buckets()).max().unwrap_or(0);
-            r.bounds.reserve(widest);
-            r.cumulative.reserve(widest);
         }
         stats
     }

@@ -211,16 +211,6 @@ pub(crate) struct SeriesEntry {
     pub exemplars: Span,
 }
 
-impl SeriesEntry {
-    /// How many finite bucket bounds a classic histogram series has (0 otherwise).
-    pub fn buckets(&self) -> usize {
-        match self.value {
-            SeriesValue::Histogram { buckets, .. } => buckets.len(),
-            _ => 0,
-        }
-    }
-}
-
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct ExemplarEntry {
     /// Label block (without braces) in the arena.

@@ -170,7 +170,7 @@ fn bytes(out: &mut Vec<u8>, tag: u8, b: &[u8]) {
 /// A `google.protobuf.Timestamp` message of `ns` nanoseconds since the
 /// epoch, encoded: whole seconds (rounded down) and the nanoseconds after
 /// them, each left out when 0.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Debug)]
 struct Stamp {
     body: [u8; 22],
     len: u8,
@@ -433,6 +433,7 @@ struct Sized {
     metric: usize,
     value: usize,
     native: Span,
+    created: Option<Stamp>,
 }
 
 /// Writes one `MetricFamily`, framed by its length: first every series'
@@ -506,8 +507,7 @@ fn write_family(
         let e = &model.series[i as usize];
         open(out, FAMILY_METRIC, sized.metric);
         out.extend_from_slice(spans[i as usize].get(labels));
-        let created = created(e.metric);
-        write_value(out, model, tmp, native, e, sized, gauge, created, stats);
+        write_value(out, model, tmp, native, e, sized, gauge, stats);
     }
     if !unit.is_empty() {
         bytes(out, FAMILY_UNIT, unit);
@@ -589,6 +589,7 @@ fn sized(
         metric: 0,
         value,
         native: span,
+        created,
     }
 }
 
@@ -628,13 +629,34 @@ fn write_value(
     e: &SeriesEntry,
     sized: &Sized,
     gauge: bool,
-    created: Option<Stamp>,
     stats: &mut EncodeStats,
 ) {
+    let created = sized.created;
     match e.value {
         SeriesValue::Number(n) if gauge => {
-            open(out, METRIC_GAUGE, sized.value);
-            double(out, VALUE, n.as_f64());
+            let mut b = [0u8; 11];
+            b[0] = METRIC_GAUGE;
+            b[1] = 9;
+            b[2] = VALUE;
+            b[3..].copy_from_slice(&n.as_f64().to_le_bytes());
+            out.extend_from_slice(&b);
+        }
+        SeriesValue::Number(n) if e.exemplars.is_empty() => {
+            // Without exemplar, at most 2 + 9 + 2 + 22 bytes: one append.
+            let mut b = [0u8; 40];
+            b[0] = METRIC_COUNTER;
+            b[1] = sized.value as u8;
+            b[2] = VALUE;
+            b[3..11].copy_from_slice(&n.as_f64().to_le_bytes());
+            let mut end = 11;
+            if let Some(stamp) = created {
+                let t = stamp.bytes();
+                b[11] = COUNTER_CREATED;
+                b[12] = t.len() as u8;
+                b[13..13 + t.len()].copy_from_slice(t);
+                end = 13 + t.len();
+            }
+            out.extend_from_slice(&b[..end]);
         }
         SeriesValue::Number(n) => {
             open(out, METRIC_COUNTER, sized.value);

@@ -22,7 +22,6 @@ use opentelemetry::{KeyValue, Value};
 use opentelemetry_sdk::metrics::data::{AggregatedMetrics, Metric, MetricData, ResourceMetrics};
 use opentelemetry_sdk::metrics::Temporality;
 
-use super::buckets::classic_buckets;
 use super::model::{Model, Number, SeriesValue};
 use super::parts::time_nanos;
 use super::walk::{kv, ToNumber};
@@ -66,9 +65,6 @@ pub(super) struct Replay {
     /// Long texts printed so far by the recording walk: address, length
     /// and offset of their bytes in the print.
     pub long: Vec<(usize, usize, usize)>,
-    /// Buckets of one histogram point while it is replayed.
-    pub bounds: Vec<f64>,
-    pub cumulative: Vec<u64>,
 }
 
 impl Replay {
@@ -117,14 +113,18 @@ trait Print {
     }
     /// A number point of a recorded metric.
     fn number(&mut self, value: Number) -> Option<()>;
-    /// A histogram point of a recorded metric.
-    fn histogram(
+    /// A histogram point of a recorded metric; `bounds` and `counts` give
+    /// its bounds and bucket counts afresh at each call.
+    fn histogram<B, C>(
         &mut self,
-        bounds: impl IntoIterator<Item = f64>,
-        counts: impl IntoIterator<Item = u64>,
+        bounds: impl Fn() -> B,
+        counts: impl Fn() -> C,
         count: u64,
         sum: Number,
-    ) -> Option<()>;
+    ) -> Option<()>
+    where
+        B: Iterator<Item = f64>,
+        C: Iterator<Item = u64>;
 
     /// Variable-length bytes of structure: their length, then the bytes.
     fn piece(&mut self, bytes: &[u8]) -> Option<()> {
@@ -185,13 +185,17 @@ impl Print for Recorder<'_> {
         Some(())
     }
 
-    fn histogram(
+    fn histogram<B, C>(
         &mut self,
-        _: impl IntoIterator<Item = f64>,
-        _: impl IntoIterator<Item = u64>,
+        _: impl Fn() -> B,
+        _: impl Fn() -> C,
         _: u64,
         _: Number,
-    ) -> Option<()> {
+    ) -> Option<()>
+    where
+        B: Iterator<Item = f64>,
+        C: Iterator<Item = u64>,
+    {
         Some(())
     }
 }
@@ -206,8 +210,6 @@ struct Checker<'a> {
     /// length and offset of their bytes in the print.
     long: &'a mut Vec<(usize, usize, usize)>,
     m: &'a mut Model,
-    bounds: &'a mut Vec<f64>,
-    cumulative: &'a mut Vec<u64>,
     /// The next series to refresh.
     series: usize,
     /// Whether to [`warm`] each metric's attributes first.
@@ -292,28 +294,46 @@ impl Print for Checker<'_> {
         Some(())
     }
 
-    fn histogram(
+    fn histogram<B, C>(
         &mut self,
-        bounds: impl IntoIterator<Item = f64>,
-        counts: impl IntoIterator<Item = u64>,
+        bounds: impl Fn() -> B,
+        counts: impl Fn() -> C,
         count: u64,
         sum: Number,
-    ) -> Option<()> {
+    ) -> Option<()>
+    where
+        B: Iterator<Item = f64>,
+        C: Iterator<Item = u64>,
+    {
         let m = &mut *self.m;
         let e = m.series.get_mut(self.series)?;
         let SeriesValue::Histogram { buckets, .. } = e.value else {
             return None;
         };
-        // The same computation as the full encode's, into spare vectors.
-        self.bounds.clear();
-        self.cumulative.clear();
-        let count = classic_buckets(bounds, counts, self.bounds, self.cumulative).max(count);
-        // The bounds themselves are in the print; their count must match
-        // for the cumulative counts to be copied over.
-        if buckets.len() != self.cumulative.len() {
+        // The bounds are in the print. When the full encode kept every one
+        // of them (no NaN, infinite or out-of-order bound merged away, which
+        // the SDK does not let through), the cumulative counts are running
+        // sums, written in place; otherwise this is no replay.
+        let cumulative = &mut m.cumulative[buckets.range()];
+        let mut counts_now = counts();
+        let mut total = 0u64;
+        let mut kept = 0;
+        let mut extra = false;
+        for _ in bounds() {
+            if kept == cumulative.len() {
+                extra = true;
+                break;
+            }
+            total = total.saturating_add(counts_now.next().unwrap_or(0));
+            cumulative[kept] = total;
+            kept += 1;
+        }
+        if kept != cumulative.len() || extra {
             return None;
         }
-        m.cumulative[buckets.range()].copy_from_slice(self.cumulative);
+        let count = counts_now
+            .fold(total, |t, c| t.saturating_add(c))
+            .max(count);
         e.value = SeriesValue::Histogram {
             buckets,
             count,
@@ -375,8 +395,6 @@ impl Replay {
             text: &mut self.text,
             long: &mut self.long,
             m,
-            bounds: &mut self.bounds,
-            cumulative: &mut self.cumulative,
             series: 0,
             warm: self.print.len() > WARM_ABOVE,
         };
@@ -532,8 +550,8 @@ fn data<P: Print, T: ToNumber>(
                 p.word(pt.bucket_counts().count() as u64)?;
                 if recorded {
                     p.histogram(
-                        pt.bounds(),
-                        pt.bucket_counts(),
+                        || pt.bounds(),
+                        || pt.bucket_counts(),
                         pt.count(),
                         pt.sum().number(),
                     )?;
