@@ -82,6 +82,7 @@ mod name;
 mod negotiate;
 mod num;
 mod reader;
+mod shared_reader;
 mod stats;
 mod value;
 mod window;
@@ -110,4 +111,5 @@ pub mod __private {
     pub use crate::encode::{ExponentialData, MetricInfo, MetricKind, Number, Parts};
     pub use crate::escape::{write_help, write_label_value};
     pub use crate::num::{write_f64, write_i64, write_u64, write_unix_seconds};
+    pub use crate::shared_reader::SharedManualReader;
 }
