@@ -8,7 +8,7 @@
 //! [`negotiate`](crate::negotiate), it works on the header's bytes, allocates
 //! nothing, never panics and never fails.
 
-use crate::negotiate::{is_token, parse_q, trim, Segments, Value};
+use crate::header::{is_token, parse_q, trim, Segments, Value};
 
 /// The content coding of a response body (RFC 9110, section 8.4.1): what the
 /// bytes of any format (text, OpenMetrics, or another) are wrapped in.

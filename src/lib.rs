@@ -78,6 +78,7 @@ mod encoding;
 mod error;
 mod escape;
 mod format;
+mod header;
 mod name;
 mod negotiate;
 mod num;
