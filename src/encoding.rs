@@ -31,6 +31,7 @@ pub enum ContentEncoding {
     Identity,
     /// gzip (RFC 1952) at a fast compression level (1). Cargo feature `gzip`.
     #[cfg(feature = "gzip")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "gzip")))]
     Gzip,
 }
 

@@ -1,7 +1,8 @@
-//! Prometheus text 0.0.4 and OpenMetrics 1.0 for the OpenTelemetry Rust SDK.
+//! Prometheus text 0.0.4, OpenMetrics 1.0 and Prometheus protobuf for the
+//! OpenTelemetry Rust SDK.
 //!
 //! `otel-expfmt` writes an `opentelemetry_sdk` metrics snapshot straight into a
-//! `Vec<u8>` in either text format, following the OpenTelemetry "Prometheus
+//! `Vec<u8>` in any of the three formats, following the OpenTelemetry "Prometheus
 //! and OpenMetrics compatibility" specification. It depends on nothing but
 //! `opentelemetry` and `opentelemetry_sdk` (and `flate2` with the optional
 //! `gzip` feature).
@@ -59,10 +60,26 @@
 //! |---|---|
 //! | `PrometheusText` | `text/plain; version=0.0.4; charset=utf-8` |
 //! | `OpenMetrics` | `application/openmetrics-text; version=1.0.0; charset=utf-8` |
+//! | `PrometheusProtobuf` | `application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited` |
 //!
-//! Both are written with `\n` line ends, UTF-8, and no timestamps on samples.
-//! Values: integers exact, floats in the shortest round-trip form that
-//! Prometheus' Go clients use (`1e+06`, `0.001`), `NaN`, `+Inf`, `-Inf`.
+//! The text formats are written with `\n` line ends, UTF-8, and no
+//! timestamps on samples. Values: integers exact, floats in the shortest
+//! round-trip form that Prometheus' Go clients use (`1e+06`, `0.001`), `NaN`,
+//! `+Inf`, `-Inf`. The protobuf format is the one in which Prometheus reads
+//! native histograms: exponential histograms become native histograms there
+//! and classic ones in the text formats (unless [`ExponentialHistograms::Drop`]).
+//!
+//! # Cargo features
+//!
+//! Both are off by default; without them the crate depends on
+//! `opentelemetry` and `opentelemetry_sdk` only.
+//!
+//! - `gzip`: `ContentEncoding::Gzip`, chosen by [`negotiate_encoding`] from
+//!   a request's `Accept-Encoding` (adds `flate2` on its pure-Rust zlib-rs
+//!   backend).
+//! - `check`: the `otel_expfmt::check` module, a strict and independent
+//!   parser of all three formats, which this crate's tests and fuzzers use
+//!   as their oracle (adds no dependency).
 //!
 //! # Performance
 //!
@@ -71,6 +88,7 @@
 //! measured comparison with `opentelemetry-prometheus` and `prometheus-client`.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod config;
 mod encode;
@@ -89,6 +107,7 @@ mod value;
 mod window;
 
 #[cfg(feature = "check")]
+#[cfg_attr(docsrs, doc(cfg(feature = "check")))]
 pub mod check;
 
 pub use config::{Config, ExponentialHistograms, ResourceSelector, TranslationStrategy};

@@ -85,11 +85,13 @@ pub fn expositions_dir() -> PathBuf {
 
 /// Keeps `text` for the external validators and checks it with the crate's
 /// own strict checker.
+#[cfg(feature = "check")]
 pub fn keep(name: &str, format: Format, escaping: Escaping, text: &str) {
     keep_bytes(name, format, escaping, text.as_bytes());
 }
 
 /// [`keep`] for any body (protobuf is not text).
+#[cfg(feature = "check")]
 pub fn keep_bytes(name: &str, format: Format, escaping: Escaping, body: &[u8]) {
     let dir = expositions_dir();
     std::fs::create_dir_all(&dir).expect("create expositions dir");

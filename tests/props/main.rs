@@ -15,6 +15,10 @@
 //! (expected names and labels) and [`verify`] (one encoding read back and
 //! compared with the model). The two properties are below.
 
+// Needs the strict checker: on in the repository (the crate's dev-dependency
+// on itself); in the published package, run `cargo test --all-features`.
+#![cfg(feature = "check")]
+
 #[path = "../common/mod.rs"]
 mod common;
 
