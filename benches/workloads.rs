@@ -7,23 +7,18 @@
 //! SDK through [`provider`], and other libraries (e.g. `prometheus-client`)
 //! through their own builders over the same plan.
 //!
-//! Depends only on `opentelemetry` and `opentelemetry_sdk`.
+//! Depends only on `opentelemetry`, `opentelemetry_sdk` and the reader
+//! handle in `otel_expfmt::__private`.
 
 #![allow(dead_code)]
 
 use std::collections::HashSet;
-use std::sync::{Arc, Weak};
-use std::time::Duration;
 
 use opentelemetry::metrics::MeterProvider as _;
 use opentelemetry::{InstrumentationScope, KeyValue};
-use opentelemetry_sdk::error::OTelSdkResult;
 use opentelemetry_sdk::metrics::data::ResourceMetrics;
 use opentelemetry_sdk::metrics::reader::MetricReader;
-use opentelemetry_sdk::metrics::{
-    Aggregation, Instrument, InstrumentKind, ManualReader, Pipeline, SdkMeterProvider, Stream,
-    Temporality,
-};
+use opentelemetry_sdk::metrics::{Aggregation, Instrument, SdkMeterProvider, Stream};
 use opentelemetry_sdk::Resource;
 
 /// The instrument kinds the workloads use, with the value type recorded.
@@ -512,46 +507,7 @@ pub fn provider<R: MetricReader>(plan: &Plan, reader: R) -> SdkMeterProvider {
 
 /// A cumulative `ManualReader` that the benchmark keeps a handle to after
 /// giving a clone to the meter provider.
-#[derive(Clone, Debug)]
-pub struct SharedManualReader(Arc<ManualReader>);
-
-impl SharedManualReader {
-    pub fn new() -> Self {
-        SharedManualReader(Arc::new(
-            ManualReader::builder()
-                .with_temporality(Temporality::Cumulative)
-                .build(),
-        ))
-    }
-}
-
-impl Default for SharedManualReader {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl MetricReader for SharedManualReader {
-    fn register_pipeline(&self, pipeline: Weak<Pipeline>) {
-        self.0.register_pipeline(pipeline)
-    }
-
-    fn collect(&self, rm: &mut ResourceMetrics) -> OTelSdkResult {
-        self.0.collect(rm)
-    }
-
-    fn force_flush(&self) -> OTelSdkResult {
-        self.0.force_flush()
-    }
-
-    fn shutdown_with_timeout(&self, timeout: Duration) -> OTelSdkResult {
-        self.0.shutdown_with_timeout(timeout)
-    }
-
-    fn temporality(&self, kind: InstrumentKind) -> Temporality {
-        self.0.temporality(kind)
-    }
-}
+pub use otel_expfmt::__private::SharedManualReader;
 
 /// Records `plan` into a fresh provider and collects one cumulative snapshot
 /// through a `ManualReader`. The provider is returned so it outlives the snapshot's use.

@@ -8,7 +8,7 @@
 //! [`negotiate`](crate::negotiate), it works on the header's bytes, allocates
 //! nothing, never panics and never fails.
 
-use crate::negotiate::{is_token, parse_q, trim, Segments, Value};
+use crate::header::{is_token, parse_q, trim, Segments, Value};
 
 /// The content coding of a response body (RFC 9110, section 8.4.1): what the
 /// bytes of any format (text, OpenMetrics, or another) are wrapped in.
@@ -31,6 +31,7 @@ pub enum ContentEncoding {
     Identity,
     /// gzip (RFC 1952) at a fast compression level (1). Cargo feature `gzip`.
     #[cfg(feature = "gzip")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "gzip")))]
     Gzip,
 }
 

@@ -66,9 +66,22 @@
 //! timestamps on samples. Values: integers exact, floats in the shortest
 //! round-trip form that Prometheus' Go clients use (`1e+06`, `0.001`), `NaN`,
 //! `+Inf`, `-Inf`. The protobuf format carries doubles, the start time as
-//! created timestamp, and exponential histograms as native histograms; it
-//! is negotiated only when the scraper asks for it (Prometheus does when
-//! native histograms are enabled).
+//! created timestamp, and exponential histograms as native histograms (the
+//! only format in which Prometheus reads them); it is negotiated only when
+//! the scraper asks for it (Prometheus does when native histograms are
+//! enabled).
+//!
+//! # Cargo features
+//!
+//! Both are off by default; without them the crate depends on
+//! `opentelemetry` and `opentelemetry_sdk` only.
+//!
+//! - `gzip`: `ContentEncoding::Gzip`, chosen by [`negotiate_encoding`] from
+//!   a request's `Accept-Encoding` (adds `flate2` on its pure-Rust zlib-rs
+//!   backend).
+//! - `check`: the `otel_expfmt::check` module, a strict and independent
+//!   parser of all three formats, which this crate's tests and fuzzers use
+//!   as their oracle (adds no dependency).
 //!
 //! # Performance
 //!
@@ -78,6 +91,7 @@
 //! measured comparison with `opentelemetry-prometheus` and `prometheus-client`.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod config;
 mod encode;
@@ -85,15 +99,18 @@ mod encoding;
 mod error;
 mod escape;
 mod format;
+mod header;
 mod name;
 mod negotiate;
 mod num;
 mod reader;
+mod shared_reader;
 mod stats;
 mod value;
 mod window;
 
 #[cfg(feature = "check")]
+#[cfg_attr(docsrs, doc(cfg(feature = "check")))]
 pub mod check;
 
 pub use config::{Config, ExponentialHistograms, ResourceSelector, TranslationStrategy};
@@ -117,4 +134,5 @@ pub mod __private {
     pub use crate::encode::{ExponentialData, MetricInfo, MetricKind, Number, Parts};
     pub use crate::escape::{write_help, write_label_value};
     pub use crate::num::{write_f64, write_i64, write_u64, write_unix_seconds};
+    pub use crate::shared_reader::SharedManualReader;
 }

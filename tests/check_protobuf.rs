@@ -5,6 +5,10 @@
 //! Good vectors are also written to `target/expositions/checker-*.pb` (or
 //! `$OTEL_EXPFMT_EXPOSITIONS`), for Go's reference decoder.
 
+// Needs the strict checker: on in the repository (the crate's dev-dependency
+// on itself); in the published package, run `cargo test --all-features`.
+#![cfg(feature = "check")]
+
 use std::path::PathBuf;
 
 use otel_expfmt::check::{

@@ -6,6 +6,10 @@
 //! bucket indexes, spans and deltas are computed in the comments. Every body
 //! also goes to the strict checker and, in CI, to Go's reference decoder.
 
+// Needs the strict checker: on in the repository (the crate's dev-dependency
+// on itself); in the published package, run `cargo test --all-features`.
+#![cfg(feature = "check")]
+
 mod common;
 
 use std::time::{Duration, SystemTime};
@@ -14,7 +18,7 @@ use common::*;
 use opentelemetry::metrics::MeterProvider as _;
 use opentelemetry::{KeyValue, Value};
 use opentelemetry_sdk::metrics::data::{AggregatedMetrics, MetricData, ResourceMetrics};
-use opentelemetry_sdk::metrics::{Aggregation, Instrument, Stream, Temporality};
+use opentelemetry_sdk::metrics::{Aggregation, Instrument, SdkMeterProvider, Stream, Temporality};
 use opentelemetry_sdk::Resource;
 use otel_expfmt::__private::{ExponentialData, MetricInfo, MetricKind, Number, Parts};
 use otel_expfmt::{Config, DropReason, EncodeStats, Encoder, Escaping, Format};
@@ -212,7 +216,7 @@ fn start_time(rm: &ResourceMetrics) -> Vec<u8> {
 }
 
 /// A provider whose histogram `h` is exponential with `max_scale`.
-fn exponential(max_scale: i8) -> (opentelemetry_sdk::metrics::SdkMeterProvider, TestReader) {
+fn exponential(max_scale: i8) -> (SdkMeterProvider, SharedManualReader) {
     provider_with(
         Resource::builder_empty().build(),
         Temporality::Cumulative,

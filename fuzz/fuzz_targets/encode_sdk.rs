@@ -3,44 +3,17 @@
 //! fuzzed options → the strict checker must accept, and nothing may panic.
 #![no_main]
 
-use std::sync::{Arc, Weak};
-use std::time::Duration;
-
 use arbitrary::{Arbitrary, Unstructured};
 use fuzz_common::{assert_valid, attributes, float, Options, Text, FORMATS};
 use libfuzzer_sys::fuzz_target;
 use opentelemetry::metrics::MeterProvider as _;
 use opentelemetry::{InstrumentationScope, KeyValue};
-use opentelemetry_sdk::error::OTelSdkResult;
 use opentelemetry_sdk::metrics::data::ResourceMetrics;
 use opentelemetry_sdk::metrics::reader::MetricReader;
-use opentelemetry_sdk::metrics::{
-    Aggregation, Instrument, InstrumentKind, ManualReader, Pipeline, SdkMeterProvider, Stream,
-    Temporality,
-};
+use opentelemetry_sdk::metrics::{Aggregation, Instrument, SdkMeterProvider, Stream, Temporality};
 use opentelemetry_sdk::Resource;
+use otel_expfmt::__private::SharedManualReader;
 use otel_expfmt::Encoder;
-
-#[derive(Clone, Debug)]
-struct Reader(Arc<ManualReader>);
-
-impl MetricReader for Reader {
-    fn register_pipeline(&self, pipeline: Weak<Pipeline>) {
-        self.0.register_pipeline(pipeline)
-    }
-    fn collect(&self, rm: &mut ResourceMetrics) -> OTelSdkResult {
-        self.0.collect(rm)
-    }
-    fn force_flush(&self) -> OTelSdkResult {
-        self.0.force_flush()
-    }
-    fn shutdown_with_timeout(&self, timeout: Duration) -> OTelSdkResult {
-        self.0.shutdown_with_timeout(timeout)
-    }
-    fn temporality(&self, kind: InstrumentKind) -> Temporality {
-        self.0.temporality(kind)
-    }
-}
 
 #[derive(Arbitrary, Debug, Clone, Copy)]
 enum Kind {
@@ -176,11 +149,7 @@ fn run(script: Script) {
     } else {
         Temporality::Cumulative
     };
-    let reader = Reader(Arc::new(
-        ManualReader::builder()
-            .with_temporality(temporality)
-            .build(),
-    ));
+    let reader = SharedManualReader::with_temporality(temporality);
     let mut builder = SdkMeterProvider::builder()
         .with_resource(
             Resource::builder_empty()

@@ -64,19 +64,13 @@ use crate::{Config, DropReason, EncodeStats, Escaping, Format};
 /// ```
 /// use opentelemetry::metrics::MeterProvider as _;
 /// use opentelemetry::KeyValue;
-/// use opentelemetry_sdk::metrics::{data::ResourceMetrics, ManualReader, SdkMeterProvider};
+/// use opentelemetry_sdk::metrics::{data::ResourceMetrics, SdkMeterProvider};
 /// use opentelemetry_sdk::metrics::reader::MetricReader;
-/// use otel_expfmt::{Config, Encoder, Format};
+/// use otel_expfmt::{Config, Encoder, Format, PrometheusReader};
 ///
-/// # #[derive(Clone, Debug)] struct Shared(std::sync::Arc<ManualReader>);
-/// # impl MetricReader for Shared {
-/// #     fn register_pipeline(&self, p: std::sync::Weak<opentelemetry_sdk::metrics::Pipeline>) { self.0.register_pipeline(p) }
-/// #     fn collect(&self, rm: &mut ResourceMetrics) -> opentelemetry_sdk::error::OTelSdkResult { self.0.collect(rm) }
-/// #     fn force_flush(&self) -> opentelemetry_sdk::error::OTelSdkResult { self.0.force_flush() }
-/// #     fn shutdown_with_timeout(&self, t: std::time::Duration) -> opentelemetry_sdk::error::OTelSdkResult { self.0.shutdown_with_timeout(t) }
-/// #     fn temporality(&self, k: opentelemetry_sdk::metrics::InstrumentKind) -> opentelemetry_sdk::metrics::Temporality { self.0.temporality(k) }
-/// # }
-/// let reader = Shared(std::sync::Arc::new(ManualReader::default()));
+/// // Any reader that the application can collect through; here a
+/// // `PrometheusReader` used as a plain `MetricReader`.
+/// let reader = PrometheusReader::default();
 /// let provider = SdkMeterProvider::builder().with_reader(reader.clone()).build();
 /// let counter = provider.meter("app").u64_counter("http.requests").build();
 /// counter.add(3, &[KeyValue::new("method", "GET")]);

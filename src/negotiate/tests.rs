@@ -352,31 +352,6 @@ fn malformed_q_drops_the_clause() {
 }
 
 #[test]
-fn well_formed_q_values() {
-    let cases = [
-        ("0", Some(0)),
-        ("0.", Some(0)),
-        ("0.5", Some(500)),
-        ("0.05", Some(50)),
-        ("0.123", Some(123)),
-        ("1", Some(1000)),
-        ("1.", Some(1000)),
-        ("1.000", Some(1000)),
-        ("1.01", None),
-    ];
-    for (q, expected) in cases {
-        assert_eq!(
-            parse_q(Value {
-                raw: q.as_bytes(),
-                quoted: false
-            }),
-            expected,
-            "{q}"
-        );
-    }
-}
-
-#[test]
 fn whitespace_and_case_variations() {
     assert_eq!(ct("  Application/OpenMetrics-Text ; Version=1.0.0 ; ESCAPING=allow-utf-8 ; Q=0.9 , text/plain ; q=0.5 "), OM_UTF8);
     assert_eq!(ct("\ttext/plain;\tversion = 1.0.0\t"), TEXT1);

@@ -4,49 +4,14 @@
 #![allow(dead_code)]
 
 use std::path::PathBuf;
-use std::sync::{Arc, Weak};
-use std::time::Duration;
 
-use opentelemetry_sdk::error::OTelSdkResult;
 use opentelemetry_sdk::metrics::data::ResourceMetrics;
 use opentelemetry_sdk::metrics::reader::MetricReader;
-use opentelemetry_sdk::metrics::{
-    InstrumentKind, ManualReader, Pipeline, SdkMeterProvider, Temporality,
-};
+use opentelemetry_sdk::metrics::{SdkMeterProvider, Temporality};
 use opentelemetry_sdk::Resource;
+/// The `ManualReader` handle a test keeps after registering a clone.
+pub use otel_expfmt::__private::SharedManualReader;
 use otel_expfmt::{Config, EncodeStats, Encoder, Escaping, Format};
-
-/// A clonable handle over a `ManualReader`, so a test can keep one end.
-#[derive(Clone, Debug)]
-pub struct TestReader(Arc<ManualReader>);
-
-impl TestReader {
-    pub fn new(temporality: Temporality) -> Self {
-        TestReader(Arc::new(
-            ManualReader::builder()
-                .with_temporality(temporality)
-                .build(),
-        ))
-    }
-}
-
-impl MetricReader for TestReader {
-    fn register_pipeline(&self, pipeline: Weak<Pipeline>) {
-        self.0.register_pipeline(pipeline)
-    }
-    fn collect(&self, rm: &mut ResourceMetrics) -> OTelSdkResult {
-        self.0.collect(rm)
-    }
-    fn force_flush(&self) -> OTelSdkResult {
-        self.0.force_flush()
-    }
-    fn shutdown_with_timeout(&self, timeout: Duration) -> OTelSdkResult {
-        self.0.shutdown_with_timeout(timeout)
-    }
-    fn temporality(&self, kind: InstrumentKind) -> Temporality {
-        self.0.temporality(kind)
-    }
-}
 
 /// A provider with an empty resource (so `target_info` appears only where a
 /// test gives attributes) and a reader to collect from.
@@ -56,15 +21,15 @@ pub fn provider_with(
     build: impl FnOnce(
         opentelemetry_sdk::metrics::MeterProviderBuilder,
     ) -> opentelemetry_sdk::metrics::MeterProviderBuilder,
-) -> (SdkMeterProvider, TestReader) {
-    let reader = TestReader::new(temporality);
+) -> (SdkMeterProvider, SharedManualReader) {
+    let reader = SharedManualReader::with_temporality(temporality);
     let builder = SdkMeterProvider::builder()
         .with_resource(resource)
         .with_reader(reader.clone());
     (build(builder).build(), reader)
 }
 
-pub fn provider() -> (SdkMeterProvider, TestReader) {
+pub fn provider() -> (SdkMeterProvider, SharedManualReader) {
     provider_with(
         Resource::builder_empty().build(),
         Temporality::Cumulative,
@@ -72,7 +37,7 @@ pub fn provider() -> (SdkMeterProvider, TestReader) {
     )
 }
 
-pub fn snapshot(reader: &TestReader) -> ResourceMetrics {
+pub fn snapshot(reader: &SharedManualReader) -> ResourceMetrics {
     let mut rm = ResourceMetrics::default();
     reader.collect(&mut rm).expect("collect");
     rm
@@ -120,11 +85,13 @@ pub fn expositions_dir() -> PathBuf {
 
 /// Keeps `text` for the external validators and checks it with the crate's
 /// own strict checker.
+#[cfg(feature = "check")]
 pub fn keep(name: &str, format: Format, escaping: Escaping, text: &str) {
     keep_bytes(name, format, escaping, text.as_bytes());
 }
 
 /// [`keep`] for any body (protobuf is not text).
+#[cfg(feature = "check")]
 pub fn keep_bytes(name: &str, format: Format, escaping: Escaping, body: &[u8]) {
     let dir = expositions_dir();
     std::fs::create_dir_all(&dir).expect("create expositions dir");
