@@ -11,6 +11,7 @@
 #   *.om   (OpenMetrics 1.0):   prometheus_client's OpenMetrics parser.
 #   *.pb   (Prometheus protobuf): Go's reference decoder with Prometheus'
 #          checks (scripts/go-proto-check.sh); WARN lines are reported but pass.
+#          *.utf8.pb (UTF-8 names) are skipped: Debian's decoder predates them.
 #   *.utf8.prom / *.utf8.om hold quoted UTF-8 names (escaping=allow-utf-8):
 #          promtool before 3.0 cannot parse those, so it is skipped there (with
 #          a SKIP line); the Python parsers still check them.
@@ -110,6 +111,10 @@ while IFS= read -r -d '' file; do
       ;;
     *.om)
       check_python om "$file"
+      ;;
+    *.utf8.pb)
+      # Debian 12's prometheus/common (0.39) predates UTF-8 names.
+      printf '%-4s %-16s %s  (%s)\n' SKIP go-proto "$file" "UTF-8 names need a newer prometheus/common"
       ;;
     *.pb)
       check_go "$file"

@@ -1,6 +1,7 @@
 //! Arbitrary `Accept` headers: `negotiate` never panics, always answers with
 //! a format it can write and a `Content-Type` from the fixed table that
-//! agrees with that format and escaping scheme. The same bytes as an
+//! agrees with that format and escaping scheme, and answers protobuf only
+//! to a header that names it. The same bytes as an
 //! `Accept-Encoding` header: `negotiate_encoding` never panics, and answers
 //! gzip only when the header names gzip (or `*`).
 #![no_main]
@@ -19,20 +20,36 @@ fn check(header: Option<&str>) {
     let n = negotiate(header);
     assert_eq!(n, negotiate(header), "not deterministic");
     let ct = n.content_type();
-    let (media, versions): (&str, &[&str]) = match n.format() {
-        Format::PrometheusText => ("text/plain", &["0.0.4", "1.0.0"]),
-        Format::OpenMetrics => ("application/openmetrics-text", &["1.0.0", "0.0.1"]),
+    let scheme = n.escaping().as_str();
+    let expected: Vec<String> = match n.format() {
+        Format::PrometheusText => ["0.0.4", "1.0.0"]
+            .iter()
+            .map(|v| format!("text/plain; version={v}; charset=utf-8; escaping={scheme}"))
+            .collect(),
+        Format::OpenMetrics => ["1.0.0", "0.0.1"]
+            .iter()
+            .map(|v| {
+                format!(
+                    "application/openmetrics-text; version={v}; charset=utf-8; escaping={scheme}"
+                )
+            })
+            .collect(),
+        Format::PrometheusProtobuf => {
+            // Only for a header that names the delimited MetricFamily encoding.
+            let lower = header.unwrap_or("").to_ascii_lowercase();
+            assert!(
+                lower.contains("vnd.google.protobuf")
+                    && lower.contains("io.prometheus.client.metricfamily")
+                    && lower.contains("delimited"),
+                "{header:?} → protobuf"
+            );
+            vec![format!(
+                "application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; \
+                 encoding=delimited; escaping={scheme}"
+            )]
+        }
         other => panic!("unknown format {other:?}"),
     };
-    let expected: Vec<String> = versions
-        .iter()
-        .map(|v| {
-            format!(
-                "{media}; version={v}; charset=utf-8; escaping={}",
-                n.escaping().as_str()
-            )
-        })
-        .collect();
     assert!(
         expected.iter().any(|e| e == ct),
         "{header:?} → {ct:?} (format {:?}, escaping {:?})",
