@@ -5,7 +5,8 @@ use std::convert::Infallible;
 use http_body_util::Full;
 use hyper::body::{Bytes, Incoming};
 use hyper::header::{
-    HeaderValue, ACCEPT, ACCEPT_ENCODING, CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_TYPE, VARY,
+    HeaderValue, ACCEPT, ACCEPT_ENCODING, ALLOW, CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_TYPE,
+    VARY,
 };
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
@@ -15,7 +16,6 @@ use opentelemetry::metrics::MeterProvider as _;
 use opentelemetry_sdk::metrics::SdkMeterProvider;
 use otel_expfmt::{negotiate, negotiate_encoding, Config, PrometheusReader};
 
-// README snippet: start
 fn metrics(reader: &PrometheusReader, req: &Request<Incoming>) -> Response<Full<Bytes>> {
     let reply = |status: StatusCode, body: Bytes| {
         let mut response = Response::new(Full::new(body));
@@ -24,6 +24,13 @@ fn metrics(reader: &PrometheusReader, req: &Request<Incoming>) -> Response<Full<
     };
     if req.uri().path() != "/metrics" {
         return reply(StatusCode::NOT_FOUND, Bytes::new());
+    }
+    if req.method() != Method::GET && req.method() != Method::HEAD {
+        // As the other servers answer: only reads.
+        let mut response = reply(StatusCode::METHOD_NOT_ALLOWED, Bytes::new());
+        let allow = HeaderValue::from_static("GET, HEAD");
+        response.headers_mut().insert(ALLOW, allow);
+        return response;
     }
     let header = |name| req.headers().get(name).and_then(|v| v.to_str().ok());
     // Format from `Accept`; gzip when built with the `gzip` feature and accepted.
@@ -56,7 +63,6 @@ fn metrics(reader: &PrometheusReader, req: &Request<Incoming>) -> Response<Full<
         Err(e) => reply(StatusCode::SERVICE_UNAVAILABLE, Bytes::from(e.to_string())),
     }
 }
-// README snippet: end
 
 #[tokio::main]
 async fn main() -> std::io::Result<()> {
