@@ -177,6 +177,8 @@ fn syntax_errors_have_positions() {
     assert_eq!(prom("a 1 1.5\n"), (K::InvalidTimestamp, 1, 5));
     assert_eq!(om("a 1 Inf\n# EOF\n"), (K::InvalidTimestamp, 1, 5));
     assert_eq!(prom("# TYPE a foo\n"), (K::InvalidMetricType, 1, 10));
+    assert_eq!(prom("# TYPE a\n"), (K::UnexpectedEndOfLine, 1, 9));
+    assert_eq!(prom("# TYPE a \n"), (K::InvalidMetricType, 1, 10));
     assert_eq!(
         om("# TYPE a untyped\n# EOF\n"),
         (K::InvalidMetricType, 1, 10)

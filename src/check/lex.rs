@@ -322,12 +322,37 @@ mod tests {
         assert_eq!(parse_millis("-12"), Some(-12));
         assert_eq!(parse_millis("1.5"), None);
         assert_eq!(parse_millis("99999999999999999999"), None);
+        assert_eq!(parse_millis("+-1"), None);
+        assert_eq!(parse_millis("+"), None);
         assert_eq!(exact_uint("17.0"), Some(17));
         assert_eq!(exact_uint("1e3"), None);
+        assert_eq!(exact_uint("1.5"), None);
+        assert_eq!(exact_uint("++5"), None);
+        assert_eq!(exact_uint(".0"), None);
         assert_eq!(
             exact_uint("18446744073709551617"),
             Some(18_446_744_073_709_551_617)
         );
+    }
+
+    #[test]
+    fn names_may_start_with_underscore_or_colon() {
+        for name in ["_a", ":a", "a", "a:_1"] {
+            assert!(is_legacy_metric_name(name), "{name}");
+        }
+        for name in ["1a", "", "-a", "a-b"] {
+            assert!(!is_legacy_metric_name(name), "{name}");
+        }
+        assert!(is_legacy_label_name("_a") && !is_legacy_label_name(":a"));
+    }
+
+    #[test]
+    fn blanks_are_counted() {
+        let mut c = Cursor::new("ab \t c", 1);
+        assert_eq!(c.take_while(is_name_char), "ab");
+        assert_eq!(c.skip_blanks(), 3);
+        assert_eq!(c.skip_blanks(), 0);
+        assert_eq!(c.col(), 6);
     }
 
     #[test]

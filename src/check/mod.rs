@@ -196,8 +196,10 @@ pub fn check_with(
 /// as Prometheus reads it) and that many bytes of one `MetricFamily` message
 /// of client_model's `io/prometheus/client/metrics.proto`. Every message is
 /// decoded by hand and checked against that schema, then against what
-/// Prometheus checks on ingestion, then flattened the way Prometheus ingests
-/// it, into the same [`Exposition`] the text formats give:
+/// Prometheus checks on ingestion (among them: a non-empty unit must be a
+/// `_<unit>` suffix of the family name, before `_total` for a counter), then
+/// flattened the way Prometheus ingests it, into the same [`Exposition`] the
+/// text formats give:
 ///
 /// * a family keeps its name as written (a counter `jobs_total`), its type,
 ///   and `help` and `unit` when the fields are present;
