@@ -211,8 +211,22 @@ pub(crate) const DEFAULT_ZERO_THRESHOLD: f64 = f64::from_bits((1023 - 128) << 52
 /// Also returns whether `count` was the zero count plus the buckets (or, with
 /// a NaN sum, at least that, as Prometheus allows); otherwise the native
 /// count is the buckets'. `Err` for a scale below -4, bucket indexes
-/// beyond `i32` or a bucket count beyond `i64`.
+/// beyond `i32` or a bucket count beyond `i64`; `counts` is then as it was.
 pub(crate) fn native_buckets(
+    data: ExponentialData<impl IntoIterator<Item = u64>, impl IntoIterator<Item = u64>>,
+    count: u64,
+    sum: Number,
+    counts: &mut Vec<u64>,
+) -> Result<(NativeEntry, bool), DropReason> {
+    let before = counts.len();
+    let result = native_entry(data, count, sum, counts);
+    if result.is_err() {
+        counts.truncate(before);
+    }
+    result
+}
+
+fn native_entry(
     data: ExponentialData<impl IntoIterator<Item = u64>, impl IntoIterator<Item = u64>>,
     count: u64,
     sum: Number,
@@ -499,5 +513,28 @@ mod tests {
         let (b, c, _) = layout(0, 0, 0.0, (0, &[]), (-1100, &[1, 1]));
         assert_eq!(b, [-f64::from_bits(1), 0.0]);
         assert_eq!(c, [2, 2]);
+    }
+
+    #[test]
+    fn a_point_that_cannot_be_native_leaves_no_counts_behind() {
+        let data = |positive: [u64; 2]| ExponentialData {
+            scale: 0,
+            zero_count: 0,
+            zero_threshold: 0.0,
+            positive_offset: 0,
+            positive_counts: positive,
+            negative_offset: 0,
+            negative_counts: [0u64; 0],
+        };
+        let mut counts = vec![7];
+        // The first bucket is appended before the second (2^63) is refused.
+        let refused = native_buckets(data([1, 1 << 63]), 1, Number::U64(0), &mut counts);
+        assert_eq!(refused.err(), Some(DropReason::NativeHistogram));
+        assert_eq!(counts, [7]);
+        let (entry, matched) =
+            native_buckets(data([1, 2]), 3, Number::U64(0), &mut counts).expect("native");
+        assert!(matched);
+        assert_eq!(&counts[entry.positive.range()], [1, 2]);
+        assert_eq!(entry.positive_offset, 1);
     }
 }
