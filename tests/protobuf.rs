@@ -744,3 +744,370 @@ fn a_scale_far_beyond_the_sdks_is_downscaled_without_overflow() {
     assert_eq!(body, want);
     check_pb("pb_native_huge_scale", &body);
 }
+
+// ---- exemplars at the edges --------------------------------------------------
+
+/// `SystemTime` of `seconds` and `nanos` after the epoch.
+fn at(seconds: u64, nanos: u32) -> SystemTime {
+    SystemTime::UNIX_EPOCH + Duration::new(seconds, nanos)
+}
+
+/// An `Exemplar` message: trace and span id labels (as OpenMetrics puts
+/// them first), then `extra`, the value and the timestamp.
+fn exemplar_msg(
+    trace: u8,
+    span: u8,
+    extra: &[(&str, &str)],
+    value: f64,
+    ts: (i64, i32),
+) -> Vec<u8> {
+    let trace_id = format!("{trace:02x}").repeat(16);
+    let span_id = format!("{span:02x}").repeat(8);
+    let mut pairs = vec![
+        ("trace_id", trace_id.as_str()),
+        ("span_id", span_id.as_str()),
+    ];
+    pairs.extend_from_slice(extra);
+    let mut fields = labels(&pairs);
+    fields.push(F::D(2, value));
+    fields.push(F::B(3, timestamp(ts.0, ts.1)));
+    msg(fields)
+}
+
+/// A native histogram carries all its exemplars (`Histogram.exemplars`,
+/// field 16, after the created timestamp), each with a timestamp as
+/// metrics.proto requires; they are written oldest first (then by labels),
+/// whatever order they were recorded in. One whose time a `Timestamp`
+/// cannot hold is not written, and counted.
+#[test]
+fn native_histogram_exemplars_are_written_oldest_first() {
+    let far_future = SystemTime::UNIX_EPOCH + Duration::from_secs(300_000_000_000);
+    let record = |p: &mut Parts<'_>| {
+        p.metric(MetricInfo {
+            name: "h",
+            description: "",
+            unit: "",
+            kind: MetricKind::ExponentialHistogram,
+            temporality: Temporality::Cumulative,
+            start_time: Some(at(1_767_225_600, 0)),
+        });
+        // Scale 0: OTel buckets 0 (1, 2] and 1 (2, 4] are Prometheus
+        // buckets 1 and 2: one span (1, 2), deltas 1, 0.
+        let data = ExponentialData {
+            scale: 0,
+            zero_count: 0,
+            zero_threshold: 0.0,
+            positive_offset: 0,
+            positive_counts: [1u64, 1],
+            negative_offset: 0,
+            negative_counts: [0u64; 0],
+        };
+        p.exponential_histogram(attrs(&[]), data, 2, Number::F64(4.5));
+        let tenant = [KeyValue::new("tenant", "a")];
+        p.exemplar(
+            Number::F64(3.0),
+            at(1_767_225_602, 5),
+            [3; 16],
+            [3; 8],
+            attrs(&[]),
+        );
+        p.exemplar(Number::F64(2.0), far_future, [9; 16], [9; 8], attrs(&[]));
+        p.exemplar(
+            Number::F64(1.5),
+            at(1_767_225_601, 0),
+            [2; 16],
+            [2; 8],
+            attrs(&tenant),
+        );
+        p.exemplar(
+            Number::F64(1.25),
+            at(1_767_225_601, 0),
+            [1; 16],
+            [1; 8],
+            attrs(&[]),
+        );
+    };
+    let (body, stats) = run(plain(), record);
+    assert_eq!(stats.dropped(DropReason::Exemplar), 1);
+    assert_eq!(stats.dropped_total(), 1);
+    let mut fields = native(
+        Native {
+            count: 2,
+            sum: 4.5,
+            schema: 0,
+            zero_threshold: ZT,
+            zero_count: 0,
+            negative: (vec![], vec![]),
+            positive: (vec![(1, 2)], vec![1, 0]),
+        },
+        Some(timestamp(1_767_225_600, 0)),
+    );
+    // At one time, the label sets decide: trace id 0101... sorts before 0202...
+    for x in [
+        exemplar_msg(1, 1, &[], 1.25, (1_767_225_601, 0)),
+        exemplar_msg(2, 2, &[("tenant", "a")], 1.5, (1_767_225_601, 0)),
+        exemplar_msg(3, 3, &[], 3.0, (1_767_225_602, 5)),
+    ] {
+        fields.extend(msg(vec![F::B(16, x)]));
+    }
+    let want = family("h", "", HISTOGRAM, vec![msg(vec![F::B(7, fields)])], "");
+    assert_eq!(body, want);
+    check_pb("pb_native_exemplars", &body);
+}
+
+/// A classic bucket holds the values in `(previous bound, bound]`: an
+/// exemplar exactly on a bound belongs to that bound's bucket, not to the
+/// next one, even when it is the latest of all. Each bucket carries the
+/// latest exemplar in its range; the others are counted.
+#[test]
+fn classic_bucket_exemplars_on_a_bound_belong_to_its_bucket() {
+    let record = |p: &mut Parts<'_>| {
+        p.metric(MetricInfo {
+            name: "lat",
+            description: "",
+            unit: "",
+            kind: MetricKind::Histogram,
+            temporality: Temporality::Cumulative,
+            start_time: None,
+        });
+        p.histogram(attrs(&[]), [1.0, 2.0], [1, 2, 1], 4, Number::F64(6.0));
+        p.exemplar(
+            Number::F64(2.0),
+            at(1_767_225_601, 0),
+            [2; 16],
+            [2; 8],
+            attrs(&[]),
+        );
+        p.exemplar(
+            Number::F64(1.0),
+            at(1_767_225_603, 0),
+            [1; 16],
+            [1; 8],
+            attrs(&[]),
+        );
+        p.exemplar(
+            Number::F64(1.5),
+            at(1_767_225_600, 0),
+            [4; 16],
+            [4; 8],
+            attrs(&[]),
+        );
+        p.exemplar(
+            Number::F64(2.5),
+            at(1_767_225_602, 0),
+            [3; 16],
+            [3; 8],
+            attrs(&[]),
+        );
+    };
+    let (body, stats) = run(plain(), record);
+    // 1.5 is older than 2.0 in the bucket (1, 2].
+    assert_eq!(stats.dropped(DropReason::Exemplar), 1);
+    assert_eq!(stats.dropped_total(), 1);
+    let bucket = |count: u64, bound: f64, x: Vec<u8>| {
+        F::B(3, msg(vec![F::U(1, count), F::D(2, bound), F::B(3, x)]))
+    };
+    let want = family(
+        "lat",
+        "",
+        HISTOGRAM,
+        vec![msg(vec![F::B(
+            7,
+            msg(vec![
+                F::U(1, 4),
+                F::D(2, 6.0),
+                bucket(1, 1.0, exemplar_msg(1, 1, &[], 1.0, (1_767_225_603, 0))),
+                bucket(3, 2.0, exemplar_msg(2, 2, &[], 2.0, (1_767_225_601, 0))),
+                bucket(
+                    4,
+                    f64::INFINITY,
+                    exemplar_msg(3, 3, &[], 2.5, (1_767_225_602, 0)),
+                ),
+            ]),
+        )])],
+        "",
+    );
+    assert_eq!(body, want);
+    check_pb("pb_bucket_exemplars_on_bounds", &body);
+}
+
+/// A counter carries its latest exemplar whose time a `Timestamp` can hold;
+/// the others are counted.
+#[test]
+fn a_counter_carries_its_latest_writable_exemplar() {
+    let far_future = SystemTime::UNIX_EPOCH + Duration::from_secs(300_000_000_000);
+    let record = |p: &mut Parts<'_>| {
+        p.metric(MetricInfo {
+            name: "jobs",
+            description: "",
+            unit: "",
+            kind: MetricKind::Counter,
+            temporality: Temporality::Cumulative,
+            start_time: None,
+        });
+        p.number(attrs(&[]), Number::U64(5));
+        p.exemplar(
+            Number::U64(1),
+            at(1_767_225_601, 0),
+            [1; 16],
+            [1; 8],
+            attrs(&[]),
+        );
+        p.exemplar(Number::U64(3), far_future, [3; 16], [3; 8], attrs(&[]));
+        p.exemplar(
+            Number::U64(2),
+            at(1_767_225_602, 0),
+            [2; 16],
+            [2; 8],
+            attrs(&[]),
+        );
+        p.exemplar(
+            Number::U64(4),
+            at(1_767_225_600, 0),
+            [4; 16],
+            [4; 8],
+            attrs(&[]),
+        );
+    };
+    let (body, stats) = run(plain(), record);
+    assert_eq!(stats.dropped(DropReason::Exemplar), 3);
+    assert_eq!(stats.dropped_total(), 3);
+    let want = family(
+        "jobs_total",
+        "",
+        COUNTER,
+        vec![msg(vec![F::B(
+            3,
+            msg(vec![
+                F::D(1, 5.0),
+                F::B(2, exemplar_msg(2, 2, &[], 2.0, (1_767_225_602, 0))),
+            ]),
+        )])],
+        "",
+    );
+    assert_eq!(body, want);
+    check_pb("pb_counter_latest_exemplar", &body);
+}
+
+// ---- families of several metrics, units, the output buffer -------------------
+
+/// Two scopes' counters of one name are one family. The created timestamp
+/// is each series' own metric's start time, also when the sorted series
+/// alternate between the metrics.
+#[test]
+fn each_series_has_its_own_metrics_created_timestamp() {
+    let record = |p: &mut Parts<'_>| {
+        for (scope, start, sets) in [
+            ("a", at(1_767_225_600, 0), &["1", "3"][..]),
+            ("b", at(1_767_225_700, 250), &["2"][..]),
+        ] {
+            p.scope(scope, None, None, attrs(&[]));
+            p.metric(MetricInfo {
+                name: "jobs",
+                description: "",
+                unit: "",
+                kind: MetricKind::Counter,
+                temporality: Temporality::Cumulative,
+                start_time: Some(start),
+            });
+            for (i, set) in sets.iter().enumerate() {
+                let kv = [KeyValue::new("x", *set)];
+                p.number(attrs(&kv), Number::U64(i as u64 + 1));
+            }
+        }
+    };
+    let (body, stats) = run(plain(), record);
+    assert_eq!(stats.dropped_total(), 0);
+    let series = |x: &str, value: f64, created: (i64, i32)| {
+        msg(labels(&[("x", x)])
+            .into_iter()
+            .chain([F::B(
+                3,
+                msg(vec![
+                    F::D(1, value),
+                    F::B(3, timestamp(created.0, created.1)),
+                ]),
+            )])
+            .collect())
+    };
+    // Sorted by label set: x=1 (scope a), x=2 (scope b), x=3 (scope a).
+    let want = family(
+        "jobs_total",
+        "",
+        COUNTER,
+        vec![
+            series("1", 1.0, (1_767_225_600, 0)),
+            series("2", 1.0, (1_767_225_700, 250)),
+            series("3", 2.0, (1_767_225_600, 0)),
+        ],
+        "",
+    );
+    assert_eq!(body, want);
+    check_pb("pb_created_per_metric", &body);
+}
+
+/// `MetricFamily.unit` is written when it is a `_<unit>` suffix of the
+/// family name, for a counter before its `_total` (as in OpenMetrics, where
+/// the counter family is named without it). A gauge whose name ends in the
+/// unit `total` keeps it.
+#[test]
+fn units_are_written_when_the_name_ends_with_them() {
+    let (p, r) = provider_with(
+        Resource::builder_empty().build(),
+        Temporality::Cumulative,
+        |b| b,
+    );
+    let m = p.meter("app");
+    m.u64_counter("busy").with_unit("s").build().add(2, &[]);
+    m.i64_gauge("queue")
+        .with_unit("total")
+        .build()
+        .record(4, &[]);
+    let rm = snapshot(&r);
+    let (body, stats) = encode_pb(plain(), &rm);
+    assert_eq!(stats.dropped_total(), 0);
+    let mut want = family(
+        "busy_seconds_total",
+        "",
+        COUNTER,
+        vec![msg(vec![F::B(
+            3,
+            msg(vec![F::D(1, 2.0), F::B(3, start_time(&rm))]),
+        )])],
+        "seconds",
+    );
+    want.extend(family(
+        "queue_total",
+        "",
+        GAUGE,
+        vec![msg(vec![F::B(2, msg(vec![F::D(1, 4.0)]))])],
+        "total",
+    ));
+    assert_eq!(body, want);
+    check_pb("pb_units", &body);
+}
+
+/// The encoder appends to the buffer it is given and never clears it; the
+/// byte count in its stats is what it appended.
+#[test]
+fn bodies_are_appended_and_their_bytes_counted() {
+    let (p, r) = provider_with(
+        Resource::builder_empty().build(),
+        Temporality::Cumulative,
+        |b| b,
+    );
+    p.meter("app").f64_gauge("temp").build().record(1.5, &[]);
+    let rm = snapshot(&r);
+    let mut out = b"prefix".to_vec();
+    let stats = Encoder::new(plain()).encode(&rm, Format::PrometheusProtobuf, &mut out);
+    let want = family(
+        "temp",
+        "",
+        GAUGE,
+        vec![msg(vec![F::B(2, msg(vec![F::D(1, 1.5)]))])],
+        "",
+    );
+    assert_eq!(out[..6], *b"prefix");
+    assert_eq!(out[6..], want);
+    assert_eq!(stats.bytes, want.len() as u64);
+}
