@@ -142,8 +142,8 @@ fn varint(out: &mut Vec<u8>, mut v: u64) {
 
 /// The length of `v` as a varint.
 fn varint_len(v: u64) -> usize {
-    // 7 bits a byte: (bits * 9 + 64) / 64 rounds bits / 7 up for 1..=64 bits.
-    let bits = 64 - (v | 1).leading_zeros() as usize;
+    // 7 bits a byte: (bits * 9 + 64) / 64 is bits / 7 rounded up, or 1 for 0.
+    let bits = 64 - v.leading_zeros() as usize;
     (bits * 9 + 64) / 64
 }
 
