@@ -22,7 +22,8 @@ const SHUT_DOWN: u8 = 2;
 /// Passed to a second provider: every scrape fails with [`Error::RegisteredTwice`].
 const REGISTERED_TWICE: u8 = 3;
 
-/// A pull [`MetricReader`] that writes Prometheus text 0.0.4 or OpenMetrics 1.0 on demand.
+/// A pull [`MetricReader`] that writes Prometheus text 0.0.4, OpenMetrics 1.0 or the
+/// Prometheus protobuf format on demand.
 ///
 /// `PrometheusReader` is a cheap handle (an `Arc` inside): pass one clone to
 /// [`MeterProviderBuilder::with_reader`](opentelemetry_sdk::metrics::MeterProviderBuilder::with_reader)

@@ -26,9 +26,10 @@ reasons! {
         /// Another metric with the same final name but a different type was
         /// kept (the one whose type sorts first: counter, gauge, histogram).
         TypeConflict,
-        /// In OpenMetrics, the family name clashes with a sample name of another
-        /// family (`foo_count` next to histogram `foo`, counter `jobs_total`
-        /// next to gauge `jobs`). The earlier name in sort order is kept.
+        /// The family name clashes with a sample name of another family, in
+        /// every format (`foo_count` next to histogram `foo`; in OpenMetrics
+        /// also counter `jobs_total` next to gauge `jobs`, and `_created`
+        /// samples). The earlier name in sort order is kept.
         NameClash,
         /// A series with the same name and labels was already written (e.g. two
         /// scopes with the same instrument while scope labels are off).

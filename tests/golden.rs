@@ -52,7 +52,7 @@ fn golden(
 }
 
 #[test]
-fn x1_counter_with_unit() {
+fn counter_with_unit() {
     let (p, r) = provider();
     let c = p
         .meter_with_scope(app())
@@ -62,7 +62,7 @@ fn x1_counter_with_unit() {
         .build();
     c.add(4200.5, &[KeyValue::new("cpu.mode", "user")]);
     golden(
-        "x1_counter_with_unit",
+        "counter_with_unit",
         plain(),
         &snapshot(&r),
         "# HELP process_cpu_time_seconds_total Total CPU seconds.\n\
@@ -109,10 +109,10 @@ fn record_x2(p: &opentelemetry_sdk::metrics::SdkMeterProvider) {
     }
 }
 
-const X2_LABELS: &str =
+const HISTOGRAM_LABELS: &str =
     "http_request_method=\"GET\",otel_scope_name=\"app\",otel_scope_version=\"1.2.3\"";
 
-fn x2_text(om: bool) -> String {
+fn histogram_text(om: bool) -> String {
     let name = "http_server_request_duration_seconds";
     let mut s = String::new();
     if om {
@@ -130,9 +130,9 @@ fn x2_text(om: bool) -> String {
     ];
     for (prom_le, om_le, n) in les {
         let le = if om { om_le } else { prom_le };
-        s += &format!("{name}_bucket{{{X2_LABELS},le=\"{le}\"}} {n}\n");
+        s += &format!("{name}_bucket{{{HISTOGRAM_LABELS},le=\"{le}\"}} {n}\n");
     }
-    s += &format!("{name}_sum{{{X2_LABELS}}} 7.25\n{name}_count{{{X2_LABELS}}} 10\n");
+    s += &format!("{name}_sum{{{HISTOGRAM_LABELS}}} 7.25\n{name}_count{{{HISTOGRAM_LABELS}}} 10\n");
     if om {
         s += "# EOF\n";
     }
@@ -140,20 +140,20 @@ fn x2_text(om: bool) -> String {
 }
 
 #[test]
-fn x2_histogram() {
+fn histogram() {
     let (p, r) = provider();
     record_x2(&p);
     golden(
-        "x2_histogram",
+        "histogram",
         plain(),
         &snapshot(&r),
-        &x2_text(false),
-        &x2_text(true),
+        &histogram_text(false),
+        &histogram_text(true),
     );
 }
 
 #[test]
-fn x3_label_values_are_escaped() {
+fn label_values_are_escaped() {
     let (p, r) = provider();
     p.meter("app").f64_gauge("queue.depth").build().record(
         3.0,
@@ -163,7 +163,7 @@ fn x3_label_values_are_escaped() {
         ],
     );
     golden(
-        "x3_label_escaping",
+        "label_escaping",
         no_scope(),
         &snapshot(&r),
         "# TYPE queue_depth gauge\nqueue_depth{file_path=\"C:\\\\tmp\\\\new\",msg=\"line1\\nsay \\\"hi\\\"\"} 3\n",
@@ -172,7 +172,7 @@ fn x3_label_values_are_escaped() {
 }
 
 #[test]
-fn x4_help_is_escaped_per_format() {
+fn help_is_escaped_per_format() {
     let (p, r) = provider();
     p.meter("app")
         .f64_counter("disk.reads")
@@ -180,7 +180,7 @@ fn x4_help_is_escaped_per_format() {
         .build()
         .add(7.0, &[]);
     golden(
-        "x4_help_escaping",
+        "help_escaping",
         no_scope(),
         &snapshot(&r),
         "# HELP disk_reads_total Reads C:\\\\data\\n\"fast\" path\n# TYPE disk_reads_total counter\ndisk_reads_total 7\n",
@@ -189,14 +189,14 @@ fn x4_help_is_escaped_per_format() {
 }
 
 #[test]
-fn x5_negative_zero_gauge() {
+fn negative_zero_gauge() {
     let (p, r) = provider();
     p.meter("app")
         .f64_gauge("sensor.value")
         .build()
         .record(-0.0, &[KeyValue::new("id", "d")]);
     golden(
-        "x5_negative_zero",
+        "negative_zero",
         no_scope(),
         &snapshot(&r),
         "# TYPE sensor_value gauge\nsensor_value{id=\"d\"} 0\n",
@@ -205,7 +205,7 @@ fn x5_negative_zero_gauge() {
 }
 
 #[test]
-fn x6_colliding_keys_merge_in_original_key_order() {
+fn colliding_keys_merge_in_original_key_order() {
     let (p, r) = provider();
     p.meter("app").i64_gauge("conn.open").build().record(
         5,
@@ -217,7 +217,7 @@ fn x6_colliding_keys_merge_in_original_key_order() {
     );
     let rm = snapshot(&r);
     golden(
-        "x6_collision",
+        "collision",
         no_scope(),
         &rm,
         "# TYPE conn_open gauge\nconn_open{a_b=\"x;z;y\"} 5\n",
@@ -249,7 +249,7 @@ fn x6b_attribute_colliding_with_a_scope_label() {
     );
 }
 
-fn x7_resource() -> Resource {
+fn checkout_resource() -> Resource {
     Resource::builder_empty()
         .with_attributes([
             KeyValue::new("service.name", "checkout"),
@@ -261,23 +261,23 @@ fn x7_resource() -> Resource {
         .build()
 }
 
-const X7_LABELS: &str = "service_instance_id=\"i-123\",service_name=\"checkout\",telemetry_sdk_language=\"rust\",telemetry_sdk_name=\"opentelemetry\",telemetry_sdk_version=\"0.31.0\"";
+const CHECKOUT_LABELS: &str = "service_instance_id=\"i-123\",service_name=\"checkout\",telemetry_sdk_language=\"rust\",telemetry_sdk_name=\"opentelemetry\",telemetry_sdk_version=\"0.31.0\"";
 
 #[test]
-fn x7_target_info_comes_first() {
-    let (p, r) = provider_with(x7_resource(), Temporality::Cumulative, |b| b);
+fn target_info_comes_first() {
+    let (p, r) = provider_with(checkout_resource(), Temporality::Cumulative, |b| b);
     // "aaa" sorts before "target": target_info is still first.
     p.meter("app").u64_counter("aaa").build().add(1, &[]);
     golden(
-        "x7_target_info",
+        "target_info",
         Config::default().without_scope_info(),
         &snapshot(&r),
         &format!(
-            "# HELP target_info Target metadata\n# TYPE target_info gauge\ntarget_info{{{X7_LABELS}}} 1\n\
+            "# HELP target_info Target metadata\n# TYPE target_info gauge\ntarget_info{{{CHECKOUT_LABELS}}} 1\n\
              # TYPE aaa_total counter\naaa_total 1\n"
         ),
         &format!(
-            "# TYPE target info\n# HELP target Target metadata\ntarget_info{{{X7_LABELS}}} 1\n\
+            "# TYPE target info\n# HELP target Target metadata\ntarget_info{{{CHECKOUT_LABELS}}} 1\n\
              # TYPE aaa counter\naaa_total 1\n# EOF\n"
         ),
     );
@@ -285,7 +285,7 @@ fn x7_target_info_comes_first() {
 
 #[test]
 fn resource_selector_copies_selected_attributes() {
-    let (p, r) = provider_with(x7_resource(), Temporality::Cumulative, |b| b);
+    let (p, r) = provider_with(checkout_resource(), Temporality::Cumulative, |b| b);
     p.meter("app")
         .u64_counter("hits")
         .build()
@@ -299,18 +299,18 @@ fn resource_selector_copies_selected_attributes() {
         config,
         &snapshot(&r),
         &format!(
-            "# HELP target_info Target metadata\n# TYPE target_info gauge\ntarget_info{{{X7_LABELS}}} 1\n\
+            "# HELP target_info Target metadata\n# TYPE target_info gauge\ntarget_info{{{CHECKOUT_LABELS}}} 1\n\
              # TYPE hits_total counter\nhits_total{{service_name=\"checkout\",zone=\"a\"}} 2\n"
         ),
         &format!(
-            "# TYPE target info\n# HELP target Target metadata\ntarget_info{{{X7_LABELS}}} 1\n\
+            "# TYPE target info\n# HELP target Target metadata\ntarget_info{{{CHECKOUT_LABELS}}} 1\n\
              # TYPE hits counter\nhits_total{{service_name=\"checkout\",zone=\"a\"}} 2\n# EOF\n"
         ),
     );
 }
 
 #[test]
-fn x9_negative_bounds_drop_sum_and_count_in_openmetrics_only() {
+fn negative_bounds_drop_sum_and_count_in_openmetrics_only() {
     let (p, r) = provider();
     let h = p
         .meter("app")
@@ -323,7 +323,7 @@ fn x9_negative_bounds_drop_sum_and_count_in_openmetrics_only() {
     }
     let rm = snapshot(&r);
     golden(
-        "x9_negative_bounds",
+        "negative_bounds",
         no_scope(),
         &rm,
         "# TYPE temp_delta_celsius histogram\n\
@@ -353,14 +353,14 @@ fn x9_negative_bounds_drop_sum_and_count_in_openmetrics_only() {
 }
 
 #[test]
-fn x10_counter_and_gauge_with_one_name() {
+fn counter_and_gauge_with_one_name() {
     let (p, r) = provider();
     let m = p.meter("app");
     m.u64_counter("jobs").build().add(3, &[]);
     m.i64_gauge("jobs").build().record(2, &[]);
     let rm = snapshot(&r);
     golden(
-        "x10_type_conflict",
+        "type_conflict",
         no_scope(),
         &rm,
         "# TYPE jobs gauge\njobs 2\n# TYPE jobs_total counter\njobs_total 3\n",
@@ -545,7 +545,7 @@ fn delta_data_is_dropped_and_counted() {
 #[test]
 fn output_does_not_depend_on_recording_order() {
     let record = |reverse: bool| {
-        let (p, r) = provider_with(x7_resource(), Temporality::Cumulative, |b| b);
+        let (p, r) = provider_with(checkout_resource(), Temporality::Cumulative, |b| b);
         let mut ops: Vec<Box<dyn Fn()>> = Vec::new();
         for scope in ["s1", "s2", "s3"] {
             let m = p.meter(scope);
@@ -618,7 +618,7 @@ fn counters_without_suffix_are_unknown_in_openmetrics() {
 
 #[test]
 fn user_metric_named_target_info_yields_to_the_real_one() {
-    let (p, r) = provider_with(x7_resource(), Temporality::Cumulative, |b| b);
+    let (p, r) = provider_with(checkout_resource(), Temporality::Cumulative, |b| b);
     p.meter("app")
         .u64_gauge("target_info")
         .build()
@@ -631,7 +631,7 @@ fn user_metric_named_target_info_yields_to_the_real_one() {
         Format::PrometheusText,
         Escaping::Underscores,
     );
-    assert_eq!(text, format!("# HELP target_info Target metadata\n# TYPE target_info gauge\ntarget_info{{{X7_LABELS}}} 1\n"));
+    assert_eq!(text, format!("# HELP target_info Target metadata\n# TYPE target_info gauge\ntarget_info{{{CHECKOUT_LABELS}}} 1\n"));
     assert_eq!(stats.dropped(DropReason::NameClash), 1);
     keep(
         "target_info_clash",

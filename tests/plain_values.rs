@@ -47,7 +47,7 @@ fn attrs(kvs: &[KeyValue]) -> impl Iterator<Item = (&str, &Value)> {
 }
 
 #[test]
-fn x5_special_float_values() {
+fn special_float_values() {
     let ids: Vec<[KeyValue; 1]> = ["a", "b", "c", "d"]
         .iter()
         .map(|i| [KeyValue::new("id", *i)])
@@ -69,7 +69,7 @@ fn x5_special_float_values() {
          sensor_value{id=\"c\"} -Inf\nsensor_value{id=\"d\"} 0\n"
     );
     keep(
-        "x5_special_values",
+        "special_values",
         Format::PrometheusText,
         Escaping::Underscores,
         &prom,
@@ -81,7 +81,7 @@ fn x5_special_float_values() {
          sensor_value{id=\"c\"} -Inf\nsensor_value{id=\"d\"} 0.0\n# EOF\n"
     );
     keep(
-        "x5_special_values",
+        "special_values",
         Format::OpenMetrics,
         Escaping::Underscores,
         &om,
@@ -151,7 +151,7 @@ fn at(millis: u64) -> SystemTime {
 }
 
 #[test]
-fn x8_exemplars_on_bucket_and_counter_lines() {
+fn exemplars_on_bucket_and_counter_lines() {
     let get = [KeyValue::new("http.request.method", "GET")];
     let record = |p: &mut Parts<'_>| {
         p.scope("app", Some("1.2.3"), None, attrs(&[]));
@@ -216,18 +216,13 @@ fn x8_exemplars_on_bucket_and_counter_lines() {
         1,
         "the older counter exemplar"
     );
-    keep(
-        "x8_exemplars",
-        Format::OpenMetrics,
-        Escaping::Underscores,
-        &om,
-    );
+    keep("exemplars", Format::OpenMetrics, Escaping::Underscores, &om);
     // Text 0.0.4 has no exemplars: all three are dropped and counted.
     let (prom, stats) = run(cfg(), Format::PrometheusText, record);
     assert!(!prom.contains("trace_id") && !prom.contains(" # "));
     assert_eq!(stats.dropped(DropReason::Exemplar), 3);
     keep(
-        "x8_exemplars",
+        "exemplars",
         Format::PrometheusText,
         Escaping::Underscores,
         &prom,

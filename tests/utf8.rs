@@ -34,7 +34,7 @@ fn utf8_config() -> Config {
 const SCOPE: &str = "otel_scope_name=\"app\",otel_scope_version=\"1.2.3\"";
 
 #[test]
-fn x11_allow_utf8_quotes_names() {
+fn allow_utf8_quotes_names() {
     let rm = x11();
     let (text, _) = encode(
         utf8_config(),
@@ -62,7 +62,7 @@ fn x11_allow_utf8_quotes_names() {
 }
 
 #[test]
-fn x11_other_schemes_escape_names() {
+fn other_schemes_escape_names() {
     let rm = x11();
     // (scheme, 0.0.4 sample name, OpenMetrics family, label name)
     let cases = [
@@ -98,7 +98,7 @@ fn x11_other_schemes_escape_names() {
             "{scheme:?}: metric name and one label"
         );
         keep(
-            &format!("x11_{}", scheme.as_str()),
+            &format!("utf8_names_{}", scheme.as_str()),
             Format::PrometheusText,
             scheme,
             &text,
@@ -110,7 +110,7 @@ fn x11_other_schemes_escape_names() {
             "{scheme:?}"
         );
         keep(
-            &format!("x11_{}", scheme.as_str()),
+            &format!("utf8_names_{}", scheme.as_str()),
             Format::OpenMetrics,
             scheme,
             &text,

@@ -37,7 +37,8 @@ use scratch::Scratch;
 use crate::window::SizeWindow;
 use crate::{Config, DropReason, EncodeStats, Escaping, Format};
 
-/// Writes `ResourceMetrics` snapshots as Prometheus text 0.0.4 or OpenMetrics 1.0.
+/// Writes `ResourceMetrics` snapshots as Prometheus text 0.0.4, OpenMetrics 1.0 or
+/// the Prometheus protobuf format.
 ///
 /// The encoder owns its scratch space: after the first call, encoding a
 /// snapshot of the same shape allocates nothing (beyond growth of `out`).

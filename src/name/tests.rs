@@ -230,7 +230,7 @@ fn unit_suffix_placement() {
 }
 
 #[test]
-fn x12_corner_cases() {
+fn corner_cases() {
     assert_eq!(
         def("http.server.requests", "{request}", Counter),
         "http_server_requests_total"

@@ -80,12 +80,12 @@ fn new_uses_default_versions() {
 
 // The negotiation table of the README, row by row.
 #[test]
-fn x13_no_header_is_text_underscores() {
+fn no_header_is_text_underscores() {
     assert_eq!(negotiate(None).content_type(), TEXT);
 }
 
 #[test]
-fn x13_prometheus3_default_is_openmetrics_utf8() {
+fn prometheus3_default_is_openmetrics_utf8() {
     let n = negotiate(Some(PROM3));
     assert_eq!(n.content_type(), OM_UTF8);
     assert_eq!(n.format(), Format::OpenMetrics);
@@ -93,17 +93,17 @@ fn x13_prometheus3_default_is_openmetrics_utf8() {
 }
 
 #[test]
-fn x13_text_004() {
+fn text_004() {
     assert_eq!(ct("text/plain;version=0.0.4"), TEXT);
 }
 
 #[test]
-fn x13_versionless_openmetrics_is_1_0_0() {
+fn versionless_openmetrics_is_1_0_0() {
     assert_eq!(ct("application/openmetrics-text"), OM);
 }
 
 #[test]
-fn x13_star_star_is_text() {
+fn star_star_is_text() {
     assert_eq!(ct("*/*"), TEXT);
 }
 
@@ -114,8 +114,9 @@ fn prometheus_2_42_header_is_openmetrics_underscores() {
 
 #[test]
 fn prometheus_docs_example_header() {
-    // PROM-NEG's printed example: `allow-utf8` (sic) is not a known scheme,
-    // so it means underscores; `/` is not a media range and is skipped.
+    // The example header of Prometheus' "Scrape protocol content negotiation"
+    // page (prometheus.io/docs/instrumenting/content_negotiation): `allow-utf8`
+    // (sic) is not a known scheme, so it means underscores; `/` is not a media range and is skipped.
     let docs = "application/openmetrics-text;version=1.0.0;escaping=allow-utf8;q=0.5,application/openmetrics-text;version=0.0.1;q=0.4,text/plain;version=1.0.0;escaping=allow-utf8;q=0.3,text/plain;version=0.0.4;q=0.2,/;q=0.1";
     assert_eq!(ct(docs), OM);
     // Its protobuf-first variant (without the stray line break).
