@@ -435,6 +435,59 @@ fn exemplars_and_created_timestamps_from_plain_values() {
     check_pb("pb_exemplars", &body);
 }
 
+/// Bucket counts of 128 and more take varints of several bytes (7 bits a
+/// byte, low bits first, the high bit set on every byte but the last):
+/// 127 is `7f`, 128 is `80 01`, 16384 is `80 80 01`, 2^40 is six bytes.
+#[test]
+fn classic_bucket_counts_of_several_varint_bytes() {
+    let record = |p: &mut Parts<'_>| {
+        p.scope("app", None, None, attrs(&[]));
+        p.metric(MetricInfo {
+            name: "lat",
+            description: "",
+            unit: "",
+            kind: MetricKind::Histogram,
+            temporality: Temporality::Cumulative,
+            start_time: None,
+        });
+        // Cumulative: 127, 128, 16384, then 2^40 in the +Inf bucket.
+        p.histogram(
+            attrs(&[]),
+            [1.0, 2.0, 3.0],
+            [127, 1, 16_256, (1 << 40) - 16_384],
+            1 << 40,
+            Number::F64(0.5),
+        );
+    };
+    let (body, stats) = run(plain(), record);
+    let bucket = |count: u64, bound: f64| F::B(3, msg(vec![F::U(1, count), F::D(2, bound)]));
+    let want = family(
+        "lat",
+        "",
+        HISTOGRAM,
+        vec![msg(vec![F::B(
+            7,
+            msg(vec![
+                F::U(1, 1 << 40),
+                F::D(2, 0.5),
+                bucket(127, 1.0),
+                bucket(128, 2.0),
+                bucket(16_384, 3.0),
+                bucket(1 << 40, f64::INFINITY),
+            ]),
+        )])],
+        "",
+    );
+    // The builder's varints, checked against the encoding rule itself.
+    let mut v = Vec::new();
+    var(&mut v, 16_384);
+    var(&mut v, 1 << 40);
+    assert_eq!(v, [0x80, 0x80, 0x01, 0x80, 0x80, 0x80, 0x80, 0x80, 0x20]);
+    assert_eq!(body, want);
+    assert_eq!(stats.dropped_total(), 0);
+    check_pb("pb_classic_large_counts", &body);
+}
+
 // ---- native histograms --------------------------------------------------------
 
 /// Scale 0 (base 2). OpenTelemetry bucket `i` holds `(2^i, 2^(i+1)]`,
