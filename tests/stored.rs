@@ -343,3 +343,54 @@ fn thousands_of_streams_sharing_a_long_description() {
         assert_eq!(sample.value_text, "1");
     }
 }
+
+/// One family, one HELP: the description written is the one of the family's
+/// first metric (scopes ordered by name). Each other metric whose description
+/// is a different text is counted; one without a description, or with
+/// the same text, conflicts with nothing.
+#[test]
+fn one_help_per_family_and_differing_descriptions_counted() {
+    let (p, r) = provider();
+    for (scope, description) in [
+        ("e", Some("Other.")),
+        ("d", Some("Requests.")),
+        ("c", None),
+        ("b", Some("Other.")),
+        ("a", Some("Requests.")),
+    ] {
+        let meter = p.meter(scope);
+        let counter = meter.u64_counter("requests");
+        let counter = match description {
+            Some(d) => counter.with_description(d),
+            None => counter,
+        };
+        counter.build().add(1, &[]);
+    }
+    let rm = snapshot(&r);
+    let samples = "requests_total{otel_scope_name=\"a\"} 1\n\
+                   requests_total{otel_scope_name=\"b\"} 1\n\
+                   requests_total{otel_scope_name=\"c\"} 1\n\
+                   requests_total{otel_scope_name=\"d\"} 1\n\
+                   requests_total{otel_scope_name=\"e\"} 1\n";
+    for format in FORMATS {
+        let (text, stats) = encode(Config::default(), &rm, format, Escaping::Underscores);
+        let want = match format {
+            Format::OpenMetrics => {
+                format!("# TYPE requests counter\n# HELP requests Requests.\n{samples}# EOF\n")
+            }
+            _ => {
+                format!("# HELP requests_total Requests.\n# TYPE requests_total counter\n{samples}")
+            }
+        };
+        assert_eq!(text, want, "{format:?}");
+        // The two "Other." metrics.
+        assert_eq!(stats.dropped(DropReason::ConflictingHelp), 2, "{format:?}");
+        assert_eq!(stats.dropped_total(), 2, "{format:?}");
+        keep(
+            "stored_conflicting_help",
+            format,
+            Escaping::Underscores,
+            &text,
+        );
+    }
+}
