@@ -712,6 +712,77 @@ fn native_histograms_prometheus_would_reject_are_not_written() {
     check_pb("pb_native_rejected", &body);
 }
 
+/// Two native histogram points of one metric whose labels render the same
+/// (`a.b` and `a/b` both become `a_b`) are one series: the one kept is
+/// decided by value (the smaller count), not by the order they arrive in.
+#[test]
+fn duplicate_native_histograms_keep_the_same_one_in_any_order() {
+    let dot = [KeyValue::new("a.b", "x")];
+    let slash = [KeyValue::new("a/b", "x")];
+    // Scale 0: OTel bucket 0 is Prometheus bucket 1, (1, 2].
+    let point = |zero_count: u64, bucket: u64| ExponentialData {
+        scale: 0,
+        zero_count,
+        zero_threshold: 0.0,
+        positive_offset: 0,
+        positive_counts: [bucket],
+        negative_offset: 0,
+        negative_counts: [0u64; 0],
+    };
+    let body = |dot_first: bool| {
+        let record = |p: &mut Parts<'_>| {
+            p.metric(MetricInfo {
+                name: "h",
+                description: "",
+                unit: "",
+                kind: MetricKind::ExponentialHistogram,
+                temporality: Temporality::Cumulative,
+                start_time: None,
+            });
+            // `a.b`: count 1 + 2 = 3; `a/b`: count 1.
+            let (first, second) = if dot_first {
+                ((&dot, point(1, 2), 3), (&slash, point(0, 1), 1))
+            } else {
+                ((&slash, point(0, 1), 1), (&dot, point(1, 2), 3))
+            };
+            for (labels, data, count) in [first, second] {
+                p.exponential_histogram(attrs(labels), data, count, Number::F64(1.5));
+            }
+        };
+        let (body, stats) = run(plain(), record);
+        assert_eq!(stats.dropped(DropReason::DuplicateSeries), 1);
+        assert_eq!(stats.dropped_total(), 1);
+        body
+    };
+    let want = family(
+        "h",
+        "",
+        HISTOGRAM,
+        vec![msg(labels(&[("a_b", "x")])
+            .into_iter()
+            .chain([F::B(
+                7,
+                native(
+                    Native {
+                        count: 1,
+                        sum: 1.5,
+                        schema: 0,
+                        zero_threshold: ZT,
+                        zero_count: 0,
+                        negative: (vec![], vec![]),
+                        positive: (vec![(1, 1)], vec![1]),
+                    },
+                    None,
+                ),
+            )])
+            .collect())],
+        "",
+    );
+    assert_eq!(body(true), want);
+    assert_eq!(body(false), want);
+    check_pb("pb_native_duplicate", &want);
+}
+
 /// A `google.protobuf.Timestamp` holds the years 1 to 9999 only. A start
 /// time outside them is left out; an exemplar outside them is not written
 /// (Prometheus rejects the scrape otherwise) and counted.
