@@ -394,3 +394,41 @@ fn one_help_per_family_and_differing_descriptions_counted() {
         );
     }
 }
+
+/// Duplicates are dropped within their family only, and only the later
+/// copies: a family without duplicates before it, and a series of its own
+/// sorted before the duplicate pair, are all written.
+#[test]
+fn duplicates_are_dropped_within_their_family_only() {
+    let (p, r) = provider();
+    p.meter("a").u64_gauge("level").build().record(7, &[]);
+    for (scope, v) in [("b", 2), ("a", 1)] {
+        let requests = p.meter(scope).u64_counter("requests").build();
+        requests.add(v, &[KeyValue::new("k", "v")]);
+        if scope == "a" {
+            requests.add(5, &[KeyValue::new("k", "u")]);
+        }
+    }
+    let rm = snapshot(&r);
+    let config = Config::default().without_scope_info();
+    // Scope "a" ranks first: its `k="v"` series is kept.
+    let samples = "requests_total{k=\"u\"} 5\nrequests_total{k=\"v\"} 1\n";
+    for format in FORMATS {
+        let (text, stats) = encode(config.clone(), &rm, format, Escaping::Underscores);
+        let want = match format {
+            Format::OpenMetrics => {
+                format!("# TYPE level gauge\nlevel 7\n# TYPE requests counter\n{samples}# EOF\n")
+            }
+            _ => format!("# TYPE level gauge\nlevel 7\n# TYPE requests_total counter\n{samples}"),
+        };
+        assert_eq!(text, want, "{format:?}");
+        assert_eq!(stats.dropped(DropReason::DuplicateSeries), 1, "{format:?}");
+        assert_eq!(stats.dropped_total(), 1, "{format:?}");
+        keep(
+            "stored_duplicates_in_one_family",
+            format,
+            Escaping::Underscores,
+            &text,
+        );
+    }
+}
