@@ -354,20 +354,13 @@ fn sort_series(model: &mut Model, dialect: &Dialect, stats: &mut EncodeStats) {
     // that have any.
     if !dedup.is_empty() {
         let mut kept = 0;
-        let mut next_family = 0;
         let mut k = 0;
-        while k < order.len() {
-            let (from, to) = dedup
-                .get(next_family)
-                .copied()
-                .unwrap_or((order.len(), order.len()));
+        let n = order.len();
+        // Each family with duplicates, then an empty one at the end.
+        for &(from, to) in dedup.iter().chain(&[(n, n)]) {
             // Families without duplicates: moved as they are.
             order.copy_within(k..from, kept);
             kept += from - k;
-            k = from;
-            if k == order.len() {
-                break;
-            }
             let family_start = kept;
             for j in from..to {
                 let i = order[j];
@@ -382,7 +375,6 @@ fn sort_series(model: &mut Model, dialect: &Dialect, stats: &mut EncodeStats) {
                 kept += 1;
             }
             k = to;
-            next_family += 1;
         }
         order.truncate(kept);
     }
