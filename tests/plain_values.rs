@@ -108,6 +108,45 @@ fn nan_counter_is_kept_in_text_and_dropped_in_openmetrics() {
     );
 }
 
+/// OpenMetrics counters are non-negative: a negative value (integer or
+/// float) is dropped and counted, zero is written.
+#[test]
+fn negative_counters_are_dropped_in_openmetrics_and_zero_is_kept() {
+    let ids: Vec<[KeyValue; 1]> = ["a", "b", "c", "d", "e", "f"]
+        .iter()
+        .map(|i| [KeyValue::new("id", *i)])
+        .collect();
+    let values = [
+        Number::I64(-1),
+        Number::I64(0),
+        Number::I64(5),
+        Number::F64(-0.5),
+        Number::F64(0.0),
+        Number::F64(2.5),
+    ];
+    let record = |p: &mut Parts<'_>| {
+        p.scope("app", None, None, attrs(&[]));
+        p.metric(metric("x", MetricKind::Counter));
+        for (kv, &v) in ids.iter().zip(&values) {
+            p.number(attrs(kv), v);
+        }
+    };
+    let (om, stats) = run(cfg(), Format::OpenMetrics, record);
+    assert_eq!(
+        om,
+        "# TYPE x counter\nx_total{id=\"b\"} 0\nx_total{id=\"c\"} 5\n\
+         x_total{id=\"e\"} 0.0\nx_total{id=\"f\"} 2.5\n# EOF\n"
+    );
+    assert_eq!(stats.dropped(DropReason::InvalidCounterValue), 2);
+    assert_eq!(stats.dropped_total(), 2);
+    keep(
+        "negative_counters",
+        Format::OpenMetrics,
+        Escaping::Underscores,
+        &om,
+    );
+}
+
 #[test]
 fn nan_histogram_sum_keeps_buckets_in_openmetrics() {
     let record = |p: &mut Parts<'_>| {
