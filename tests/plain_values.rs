@@ -414,3 +414,40 @@ fn points_that_do_not_match_their_metric_kind_are_ignored() {
         &prom,
     );
 }
+
+/// Two classic histogram points of one metric whose labels render the same
+/// (`a.b` and `a/b` both become `a_b`) are one series: the one kept is
+/// decided by value (the smaller count), not by the order they arrive in.
+#[test]
+fn duplicate_classic_histograms_keep_the_same_one_in_any_order() {
+    let dot = [KeyValue::new("a.b", "x")];
+    let slash = [KeyValue::new("a/b", "x")];
+    let text = |dot_first: bool| {
+        let record = |p: &mut Parts<'_>| {
+            p.scope("app", None, None, attrs(&[]));
+            p.metric(metric("lat", MetricKind::Histogram));
+            // `a.b`: 0.5 recorded; `a/b`: 0.5 and 2.
+            let points = [(&dot, [1, 0], 1, 0.5), (&slash, [1, 1], 2, 2.5)];
+            let order = if dot_first { [0, 1] } else { [1, 0] };
+            for i in order {
+                let (labels, counts, count, sum) = points[i];
+                p.histogram(attrs(labels), [1.0], counts, count, Number::F64(sum));
+            }
+        };
+        let (text, stats) = run(cfg(), Format::PrometheusText, record);
+        assert_eq!(stats.dropped(DropReason::DuplicateSeries), 1);
+        assert_eq!(stats.dropped_total(), 1);
+        text
+    };
+    let want = "# TYPE lat histogram\nlat_bucket{a_b=\"x\",le=\"1\"} 1\n\
+                lat_bucket{a_b=\"x\",le=\"+Inf\"} 1\nlat_sum{a_b=\"x\"} 0.5\n\
+                lat_count{a_b=\"x\"} 1\n";
+    assert_eq!(text(true), want);
+    assert_eq!(text(false), want);
+    keep(
+        "duplicate_classic_histograms",
+        Format::PrometheusText,
+        Escaping::Underscores,
+        want,
+    );
+}
