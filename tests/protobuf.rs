@@ -783,6 +783,37 @@ fn duplicate_native_histograms_keep_the_same_one_in_any_order() {
     check_pb("pb_native_duplicate", &want);
 }
 
+/// `Gauge` has no exemplar field: a gauge point's exemplar is not written,
+/// and counted.
+#[test]
+fn a_gauge_exemplar_is_counted_not_written() {
+    let at = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+    let record = |p: &mut Parts<'_>| {
+        p.metric(MetricInfo {
+            name: "temp",
+            description: "",
+            unit: "",
+            kind: MetricKind::Gauge,
+            temporality: Temporality::Cumulative,
+            start_time: None,
+        });
+        p.number(attrs(&[]), Number::F64(1.5));
+        p.exemplar(Number::F64(1.5), at, [1; 16], [2; 8], attrs(&[]));
+    };
+    let (body, stats) = run(plain(), record);
+    let want = family(
+        "temp",
+        "",
+        GAUGE,
+        vec![msg(vec![F::B(2, msg(vec![F::D(1, 1.5)]))])],
+        "",
+    );
+    assert_eq!(body, want);
+    assert_eq!(stats.dropped(DropReason::Exemplar), 1);
+    assert_eq!(stats.dropped_total(), 1);
+    check_pb("pb_gauge_exemplar", &body);
+}
+
 /// A `google.protobuf.Timestamp` holds the years 1 to 9999 only. A start
 /// time outside them is left out; an exemplar outside them is not written
 /// (Prometheus rejects the scrape otherwise) and counted.
