@@ -261,6 +261,20 @@ fn x8_exemplars_on_bucket_and_counter_lines() {
         Escaping::Underscores,
         &om,
     );
+    // Exemplars turned off: OpenMetrics writes none, all three counted.
+    let (off, stats) = run(cfg().with_exemplars(false), Format::OpenMetrics, record);
+    let without = format!(
+        "# TYPE {h} histogram\n# UNIT {h} seconds\n\
+         {h}_bucket{{{l},le=\"0.005\"}} 3\n{h}_bucket{{{l},le=\"0.01\"}} 5\n{h}_bucket{{{l},le=\"0.1\"}} 5\n\
+         {h}_bucket{{{l},le=\"1.0\"}} 9\n\
+         {h}_bucket{{{l},le=\"10.0\"}} 10\n{h}_bucket{{{l},le=\"+Inf\"}} 10\n\
+         {h}_sum{{{l}}} 7.25\n{h}_count{{{l}}} 10\n\
+         # TYPE process_cpu_time_seconds counter\n# UNIT process_cpu_time_seconds seconds\n\
+         process_cpu_time_seconds_total{{cpu_mode=\"user\"}} 4200.5\n\
+         # EOF\n"
+    );
+    assert_eq!(off, without);
+    assert_eq!(stats.dropped(DropReason::Exemplar), 3);
     // Text 0.0.4 has no exemplars: all three are dropped and counted.
     let (prom, stats) = run(cfg(), Format::PrometheusText, record);
     assert!(!prom.contains("trace_id") && !prom.contains(" # "));
