@@ -432,3 +432,29 @@ fn duplicates_are_dropped_within_their_family_only() {
         );
     }
 }
+
+/// The stats count `target_info` as a family and a series, and the bytes
+/// appended (not those already in the buffer).
+#[test]
+fn stats_count_target_info_and_the_bytes_appended() {
+    let (p, r) = provider_with(
+        Resource::builder_empty().with_service_name("shop").build(),
+        Temporality::Cumulative,
+        |b| b,
+    );
+    p.meter("m").u64_gauge("level").build().record(7, &[]);
+    let rm = snapshot(&r);
+    for format in FORMATS {
+        let mut out = b"prefix".to_vec();
+        let stats = otel_expfmt::Encoder::new(Config::default().without_scope_info())
+            .encode(&rm, format, &mut out);
+        let text = std::str::from_utf8(&out[6..]).unwrap();
+        assert!(
+            text.contains("target_info{service_name=\"shop\"} 1\n"),
+            "{text}"
+        );
+        assert!(text.contains("level 7\n"), "{text}");
+        assert_eq!((stats.families, stats.series), (2, 2), "{format:?}");
+        assert_eq!(stats.bytes, out.len() as u64 - 6, "{format:?}");
+    }
+}
