@@ -465,3 +465,38 @@ fn duplicate_classic_histograms_keep_the_same_one_in_any_order() {
         want,
     );
 }
+
+/// OpenMetrics `# UNIT`: written when the family name ends with `_` and
+/// the unit (which may hold underscores itself); not when the name is the
+/// unit alone (no `_` before it).
+#[test]
+fn unit_lines_need_the_unit_as_a_suffix_after_an_underscore() {
+    let record = |p: &mut Parts<'_>| {
+        p.scope("app", None, None, attrs(&[]));
+        p.metric(MetricInfo {
+            unit: "By/s",
+            ..metric("throughput", MetricKind::Gauge)
+        });
+        p.number(attrs(&[]), Number::U64(3));
+        p.metric(MetricInfo {
+            unit: "s",
+            ..metric("seconds", MetricKind::Gauge)
+        });
+        p.number(attrs(&[]), Number::U64(4));
+    };
+    let (om, stats) = run(cfg(), Format::OpenMetrics, record);
+    assert_eq!(
+        om,
+        "# TYPE seconds gauge\nseconds 4\n\
+         # TYPE throughput_bytes_per_second gauge\n\
+         # UNIT throughput_bytes_per_second bytes_per_second\n\
+         throughput_bytes_per_second 3\n# EOF\n"
+    );
+    assert_eq!(stats.dropped_total(), 0);
+    keep(
+        "unit_suffixes",
+        Format::OpenMetrics,
+        Escaping::Underscores,
+        &om,
+    );
+}
