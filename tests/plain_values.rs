@@ -500,3 +500,38 @@ fn unit_lines_need_the_unit_as_a_suffix_after_an_underscore() {
         &om,
     );
 }
+
+/// OpenMetrics histograms: an exemplar whose value is a bucket's bound
+/// belongs to that bucket only (`le` is inclusive), and a first bound of 0
+/// is no negative threshold, so `_sum` and `_count` are written.
+#[test]
+fn an_exemplar_on_a_bound_and_a_zero_first_bound() {
+    let record = |p: &mut Parts<'_>| {
+        p.scope("app", None, None, attrs(&[]));
+        p.metric(metric("lat", MetricKind::Histogram));
+        p.histogram(attrs(&[]), [0.0, 1.0], [0, 2, 0], 2, Number::F64(2.0));
+        p.exemplar(
+            Number::F64(1.0),
+            at(1_767_225_600_123),
+            TRACE,
+            SPAN,
+            attrs(&[]),
+        );
+    };
+    let (om, stats) = run(cfg(), Format::OpenMetrics, record);
+    assert_eq!(
+        om,
+        format!(
+            "# TYPE lat histogram\nlat_bucket{{le=\"0.0\"}} 0\n\
+             lat_bucket{{le=\"1.0\"}} 2 # {{{IDS}}} 1.0 1767225600.123\n\
+             lat_bucket{{le=\"+Inf\"}} 2\nlat_sum 2.0\nlat_count 2\n# EOF\n"
+        )
+    );
+    assert_eq!(stats.dropped_total(), 0);
+    keep(
+        "exemplar_on_a_bound",
+        Format::OpenMetrics,
+        Escaping::Underscores,
+        &om,
+    );
+}
