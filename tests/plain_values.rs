@@ -108,6 +108,45 @@ fn nan_counter_is_kept_in_text_and_dropped_in_openmetrics() {
     );
 }
 
+/// OpenMetrics counters are non-negative: a negative value (integer or
+/// float) is dropped and counted, zero is written.
+#[test]
+fn negative_counters_are_dropped_in_openmetrics_and_zero_is_kept() {
+    let ids: Vec<[KeyValue; 1]> = ["a", "b", "c", "d", "e", "f"]
+        .iter()
+        .map(|i| [KeyValue::new("id", *i)])
+        .collect();
+    let values = [
+        Number::I64(-1),
+        Number::I64(0),
+        Number::I64(5),
+        Number::F64(-0.5),
+        Number::F64(0.0),
+        Number::F64(2.5),
+    ];
+    let record = |p: &mut Parts<'_>| {
+        p.scope("app", None, None, attrs(&[]));
+        p.metric(metric("x", MetricKind::Counter));
+        for (kv, &v) in ids.iter().zip(&values) {
+            p.number(attrs(kv), v);
+        }
+    };
+    let (om, stats) = run(cfg(), Format::OpenMetrics, record);
+    assert_eq!(
+        om,
+        "# TYPE x counter\nx_total{id=\"b\"} 0\nx_total{id=\"c\"} 5\n\
+         x_total{id=\"e\"} 0.0\nx_total{id=\"f\"} 2.5\n# EOF\n"
+    );
+    assert_eq!(stats.dropped(DropReason::InvalidCounterValue), 2);
+    assert_eq!(stats.dropped_total(), 2);
+    keep(
+        "negative_counters",
+        Format::OpenMetrics,
+        Escaping::Underscores,
+        &om,
+    );
+}
+
 #[test]
 fn nan_histogram_sum_keeps_buckets_in_openmetrics() {
     let record = |p: &mut Parts<'_>| {
@@ -217,6 +256,20 @@ fn exemplars_on_bucket_and_counter_lines() {
         "the older counter exemplar"
     );
     keep("exemplars", Format::OpenMetrics, Escaping::Underscores, &om);
+    // Exemplars turned off: OpenMetrics writes none, all three counted.
+    let (off, stats) = run(cfg().with_exemplars(false), Format::OpenMetrics, record);
+    let without = format!(
+        "# TYPE {h} histogram\n# UNIT {h} seconds\n\
+         {h}_bucket{{{l},le=\"0.005\"}} 3\n{h}_bucket{{{l},le=\"0.01\"}} 5\n{h}_bucket{{{l},le=\"0.1\"}} 5\n\
+         {h}_bucket{{{l},le=\"1.0\"}} 9\n\
+         {h}_bucket{{{l},le=\"10.0\"}} 10\n{h}_bucket{{{l},le=\"+Inf\"}} 10\n\
+         {h}_sum{{{l}}} 7.25\n{h}_count{{{l}}} 10\n\
+         # TYPE process_cpu_time_seconds counter\n# UNIT process_cpu_time_seconds seconds\n\
+         process_cpu_time_seconds_total{{cpu_mode=\"user\"}} 4200.5\n\
+         # EOF\n"
+    );
+    assert_eq!(off, without);
+    assert_eq!(stats.dropped(DropReason::Exemplar), 3);
     // Text 0.0.4 has no exemplars: all three are dropped and counted.
     let (prom, stats) = run(cfg(), Format::PrometheusText, record);
     assert!(!prom.contains("trace_id") && !prom.contains(" # "));
@@ -368,5 +421,112 @@ fn points_that_do_not_match_their_metric_kind_are_ignored() {
         Format::PrometheusText,
         Escaping::Underscores,
         &prom,
+    );
+}
+
+/// Two classic histogram points of one metric whose labels render the same
+/// (`a.b` and `a/b` both become `a_b`) are one series: the one kept is
+/// decided by value (the smaller count), not by the order they arrive in.
+#[test]
+fn duplicate_classic_histograms_keep_the_same_one_in_any_order() {
+    let dot = [KeyValue::new("a.b", "x")];
+    let slash = [KeyValue::new("a/b", "x")];
+    let text = |dot_first: bool| {
+        let record = |p: &mut Parts<'_>| {
+            p.scope("app", None, None, attrs(&[]));
+            p.metric(metric("lat", MetricKind::Histogram));
+            // `a.b`: 0.5 recorded; `a/b`: 0.5 and 2.
+            let points = [(&dot, [1, 0], 1, 0.5), (&slash, [1, 1], 2, 2.5)];
+            let order = if dot_first { [0, 1] } else { [1, 0] };
+            for i in order {
+                let (labels, counts, count, sum) = points[i];
+                p.histogram(attrs(labels), [1.0], counts, count, Number::F64(sum));
+            }
+        };
+        let (text, stats) = run(cfg(), Format::PrometheusText, record);
+        assert_eq!(stats.dropped(DropReason::DuplicateSeries), 1);
+        assert_eq!(stats.dropped_total(), 1);
+        text
+    };
+    let want = "# TYPE lat histogram\nlat_bucket{a_b=\"x\",le=\"1\"} 1\n\
+                lat_bucket{a_b=\"x\",le=\"+Inf\"} 1\nlat_sum{a_b=\"x\"} 0.5\n\
+                lat_count{a_b=\"x\"} 1\n";
+    assert_eq!(text(true), want);
+    assert_eq!(text(false), want);
+    keep(
+        "duplicate_classic_histograms",
+        Format::PrometheusText,
+        Escaping::Underscores,
+        want,
+    );
+}
+
+/// OpenMetrics `# UNIT`: written when the family name ends with `_` and
+/// the unit (which may hold underscores itself); not when the name is the
+/// unit alone (no `_` before it).
+#[test]
+fn unit_lines_need_the_unit_as_a_suffix_after_an_underscore() {
+    let record = |p: &mut Parts<'_>| {
+        p.scope("app", None, None, attrs(&[]));
+        p.metric(MetricInfo {
+            unit: "By/s",
+            ..metric("throughput", MetricKind::Gauge)
+        });
+        p.number(attrs(&[]), Number::U64(3));
+        p.metric(MetricInfo {
+            unit: "s",
+            ..metric("seconds", MetricKind::Gauge)
+        });
+        p.number(attrs(&[]), Number::U64(4));
+    };
+    let (om, stats) = run(cfg(), Format::OpenMetrics, record);
+    assert_eq!(
+        om,
+        "# TYPE seconds gauge\nseconds 4\n\
+         # TYPE throughput_bytes_per_second gauge\n\
+         # UNIT throughput_bytes_per_second bytes_per_second\n\
+         throughput_bytes_per_second 3\n# EOF\n"
+    );
+    assert_eq!(stats.dropped_total(), 0);
+    keep(
+        "unit_suffixes",
+        Format::OpenMetrics,
+        Escaping::Underscores,
+        &om,
+    );
+}
+
+/// OpenMetrics histograms: an exemplar whose value is a bucket's bound
+/// belongs to that bucket only (`le` is inclusive), and a first bound of 0
+/// is no negative threshold, so `_sum` and `_count` are written.
+#[test]
+fn an_exemplar_on_a_bound_and_a_zero_first_bound() {
+    let record = |p: &mut Parts<'_>| {
+        p.scope("app", None, None, attrs(&[]));
+        p.metric(metric("lat", MetricKind::Histogram));
+        p.histogram(attrs(&[]), [0.0, 1.0], [0, 2, 0], 2, Number::F64(2.0));
+        p.exemplar(
+            Number::F64(1.0),
+            at(1_767_225_600_123),
+            TRACE,
+            SPAN,
+            attrs(&[]),
+        );
+    };
+    let (om, stats) = run(cfg(), Format::OpenMetrics, record);
+    assert_eq!(
+        om,
+        format!(
+            "# TYPE lat histogram\nlat_bucket{{le=\"0.0\"}} 0\n\
+             lat_bucket{{le=\"1.0\"}} 2 # {{{IDS}}} 1.0 1767225600.123\n\
+             lat_bucket{{le=\"+Inf\"}} 2\nlat_sum 2.0\nlat_count 2\n# EOF\n"
+        )
+    );
+    assert_eq!(stats.dropped_total(), 0);
+    keep(
+        "exemplar_on_a_bound",
+        Format::OpenMetrics,
+        Escaping::Underscores,
+        &om,
     );
 }

@@ -435,6 +435,59 @@ fn exemplars_and_created_timestamps_from_plain_values() {
     check_pb("pb_exemplars", &body);
 }
 
+/// Bucket counts of 128 and more take varints of several bytes (7 bits a
+/// byte, low bits first, the high bit set on every byte but the last):
+/// 127 is `7f`, 128 is `80 01`, 16384 is `80 80 01`, 2^40 is six bytes.
+#[test]
+fn classic_bucket_counts_of_several_varint_bytes() {
+    let record = |p: &mut Parts<'_>| {
+        p.scope("app", None, None, attrs(&[]));
+        p.metric(MetricInfo {
+            name: "lat",
+            description: "",
+            unit: "",
+            kind: MetricKind::Histogram,
+            temporality: Temporality::Cumulative,
+            start_time: None,
+        });
+        // Cumulative: 127, 128, 16384, then 2^40 in the +Inf bucket.
+        p.histogram(
+            attrs(&[]),
+            [1.0, 2.0, 3.0],
+            [127, 1, 16_256, (1 << 40) - 16_384],
+            1 << 40,
+            Number::F64(0.5),
+        );
+    };
+    let (body, stats) = run(plain(), record);
+    let bucket = |count: u64, bound: f64| F::B(3, msg(vec![F::U(1, count), F::D(2, bound)]));
+    let want = family(
+        "lat",
+        "",
+        HISTOGRAM,
+        vec![msg(vec![F::B(
+            7,
+            msg(vec![
+                F::U(1, 1 << 40),
+                F::D(2, 0.5),
+                bucket(127, 1.0),
+                bucket(128, 2.0),
+                bucket(16_384, 3.0),
+                bucket(1 << 40, f64::INFINITY),
+            ]),
+        )])],
+        "",
+    );
+    // The builder's varints, checked against the encoding rule itself.
+    let mut v = Vec::new();
+    var(&mut v, 16_384);
+    var(&mut v, 1 << 40);
+    assert_eq!(v, [0x80, 0x80, 0x01, 0x80, 0x80, 0x80, 0x80, 0x80, 0x20]);
+    assert_eq!(body, want);
+    assert_eq!(stats.dropped_total(), 0);
+    check_pb("pb_classic_large_counts", &body);
+}
+
 // ---- native histograms --------------------------------------------------------
 
 /// Scale 0 (base 2). OpenTelemetry bucket `i` holds `(2^i, 2^(i+1)]`,
@@ -657,6 +710,108 @@ fn native_histograms_prometheus_would_reject_are_not_written() {
     );
     assert_eq!(body, want);
     check_pb("pb_native_rejected", &body);
+}
+
+/// Two native histogram points of one metric whose labels render the same
+/// (`a.b` and `a/b` both become `a_b`) are one series: the one kept is
+/// decided by value (the smaller count), not by the order they arrive in.
+#[test]
+fn duplicate_native_histograms_keep_the_same_one_in_any_order() {
+    let dot = [KeyValue::new("a.b", "x")];
+    let slash = [KeyValue::new("a/b", "x")];
+    // Scale 0: OTel bucket 0 is Prometheus bucket 1, (1, 2].
+    let point = |zero_count: u64, bucket: u64| ExponentialData {
+        scale: 0,
+        zero_count,
+        zero_threshold: 0.0,
+        positive_offset: 0,
+        positive_counts: [bucket],
+        negative_offset: 0,
+        negative_counts: [0u64; 0],
+    };
+    let body = |dot_first: bool| {
+        let record = |p: &mut Parts<'_>| {
+            p.metric(MetricInfo {
+                name: "h",
+                description: "",
+                unit: "",
+                kind: MetricKind::ExponentialHistogram,
+                temporality: Temporality::Cumulative,
+                start_time: None,
+            });
+            // `a.b`: count 1 + 2 = 3; `a/b`: count 1.
+            let (first, second) = if dot_first {
+                ((&dot, point(1, 2), 3), (&slash, point(0, 1), 1))
+            } else {
+                ((&slash, point(0, 1), 1), (&dot, point(1, 2), 3))
+            };
+            for (labels, data, count) in [first, second] {
+                p.exponential_histogram(attrs(labels), data, count, Number::F64(1.5));
+            }
+        };
+        let (body, stats) = run(plain(), record);
+        assert_eq!(stats.dropped(DropReason::DuplicateSeries), 1);
+        assert_eq!(stats.dropped_total(), 1);
+        body
+    };
+    let want = family(
+        "h",
+        "",
+        HISTOGRAM,
+        vec![msg(labels(&[("a_b", "x")])
+            .into_iter()
+            .chain([F::B(
+                7,
+                native(
+                    Native {
+                        count: 1,
+                        sum: 1.5,
+                        schema: 0,
+                        zero_threshold: ZT,
+                        zero_count: 0,
+                        negative: (vec![], vec![]),
+                        positive: (vec![(1, 1)], vec![1]),
+                    },
+                    None,
+                ),
+            )])
+            .collect())],
+        "",
+    );
+    assert_eq!(body(true), want);
+    assert_eq!(body(false), want);
+    check_pb("pb_native_duplicate", &want);
+}
+
+/// `Gauge` has no exemplar field: a gauge point's exemplar is not written,
+/// and counted.
+#[test]
+fn a_gauge_exemplar_is_counted_not_written() {
+    let at = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+    let record = |p: &mut Parts<'_>| {
+        p.metric(MetricInfo {
+            name: "temp",
+            description: "",
+            unit: "",
+            kind: MetricKind::Gauge,
+            temporality: Temporality::Cumulative,
+            start_time: None,
+        });
+        p.number(attrs(&[]), Number::F64(1.5));
+        p.exemplar(Number::F64(1.5), at, [1; 16], [2; 8], attrs(&[]));
+    };
+    let (body, stats) = run(plain(), record);
+    let want = family(
+        "temp",
+        "",
+        GAUGE,
+        vec![msg(vec![F::B(2, msg(vec![F::D(1, 1.5)]))])],
+        "",
+    );
+    assert_eq!(body, want);
+    assert_eq!(stats.dropped(DropReason::Exemplar), 1);
+    assert_eq!(stats.dropped_total(), 1);
+    check_pb("pb_gauge_exemplar", &body);
 }
 
 /// A `google.protobuf.Timestamp` holds the years 1 to 9999 only. A start

@@ -269,6 +269,47 @@ fn same_name_counters_of_two_number_types_keep_one_series_in_any_order() {
     assert_eq!(run(false), want);
 }
 
+/// The same for histograms, where the values alone would pick the other
+/// one: the `f64` histogram has the smaller count, the `u64` one is kept.
+#[test]
+fn same_name_histograms_of_two_number_types_keep_the_u64_series_in_any_order() {
+    let run = |u64_first: bool| {
+        let (p, r) = provider();
+        let meter = p.meter("app");
+        let attrs = [KeyValue::new("k", "v")];
+        let u = || {
+            meter
+                .u64_histogram("lat")
+                .with_boundaries(vec![1.0])
+                .build()
+        };
+        let f = || {
+            meter
+                .f64_histogram("lat")
+                .with_boundaries(vec![1.0])
+                .build()
+        };
+        let (u, f) = if u64_first {
+            let u = u();
+            (u, f())
+        } else {
+            let f = f();
+            (u(), f)
+        };
+        u.record(1, &attrs);
+        u.record(5, &attrs);
+        f.record(0.5, &attrs);
+        let rm = snapshot(&r);
+        let (text, stats) = encode(plain(), &rm, Format::PrometheusText, Escaping::Underscores);
+        assert_eq!(stats.dropped(DropReason::DuplicateSeries), 1, "{text}");
+        text
+    };
+    let want = "# TYPE lat histogram\nlat_bucket{k=\"v\",le=\"1\"} 1\n\
+                lat_bucket{k=\"v\",le=\"+Inf\"} 2\nlat_sum{k=\"v\"} 6\nlat_count{k=\"v\"} 2\n";
+    assert_eq!(run(true), want);
+    assert_eq!(run(false), want);
+}
+
 /// Review: two points of one counter that render the same labels, with equal
 /// values but different exemplars. Values cannot break that tie, so the
 /// survivor (and the exemplar written) followed arrival order.

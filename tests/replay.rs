@@ -396,3 +396,62 @@ fn shared_long_descriptions_are_compared_by_content() {
         );
     }
 }
+
+/// Records, through the plain-value sink, counters `(name, [(attribute
+/// key, value)])`, each point with attribute `key="x"`.
+fn counters(encoder: &mut Encoder, metrics: &[(&str, &[(&str, u64)])]) -> String {
+    use opentelemetry::Value;
+    use otel_expfmt::__private::{MetricInfo, MetricKind, Number, Parts};
+    let x = Value::from("x");
+    let mut out = Vec::new();
+    encoder.encode_parts(
+        Format::PrometheusText,
+        Escaping::Underscores,
+        &mut out,
+        |p: &mut Parts<'_>| {
+            p.scope("app", None, None, std::iter::empty());
+            for &(name, points) in metrics {
+                p.metric(MetricInfo {
+                    name,
+                    description: "",
+                    unit: "",
+                    kind: MetricKind::Counter,
+                    temporality: opentelemetry_sdk::metrics::Temporality::Cumulative,
+                    start_time: None,
+                });
+                for &(key, v) in points {
+                    p.number([(key, &x)], Number::U64(v));
+                }
+            }
+        },
+    );
+    String::from_utf8(out).unwrap()
+}
+
+/// Each encode first tries the series order the previous one ended with:
+/// reused only if it still names this encode's series, in sorted order.
+#[test]
+fn the_previous_series_order_is_reused_only_where_it_still_sorts() {
+    let config = || Config::default().without_scope_info().without_target_info();
+    let check = |before: &[(&str, &[(&str, u64)])], now: &[(&str, &[(&str, u64)])], want: &str| {
+        let mut encoder = Encoder::new(config());
+        counters(&mut encoder, before);
+        assert_eq!(counters(&mut encoder, now), want);
+        assert_eq!(counters(&mut Encoder::new(config()), now), want);
+    };
+    // Before: `b` holds series 0 and 1, `a` series 2; written a, b, so the
+    // order was [2, 0, 1]. Now `a` holds series 0 and 1: the first two
+    // entries of the old order name a series that no longer exists.
+    check(
+        &[("b", &[("k", 1), ("l", 2)]), ("a", &[("k", 3)])],
+        &[("a", &[("k", 4), ("l", 5)])],
+        "# TYPE a_total counter\na_total{k=\"x\"} 4\na_total{l=\"x\"} 5\n",
+    );
+    // `a.b` and `a/b` are both `a_b`: one series, the smaller value kept.
+    // Before, that was the first point; now it is the second.
+    check(
+        &[("j", &[("a.b", 1), ("a/b", 2)])],
+        &[("j", &[("a.b", 2), ("a/b", 1)])],
+        "# TYPE j_total counter\nj_total{a_b=\"x\"} 1\n",
+    );
+}

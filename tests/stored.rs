@@ -343,3 +343,118 @@ fn thousands_of_streams_sharing_a_long_description() {
         assert_eq!(sample.value_text, "1");
     }
 }
+
+/// One family, one HELP: the description written is the one of the family's
+/// first metric (scopes ordered by name). Each other metric whose description
+/// is a different text is counted; one without a description, or with
+/// the same text, conflicts with nothing.
+#[test]
+fn one_help_per_family_and_differing_descriptions_counted() {
+    let (p, r) = provider();
+    for (scope, description) in [
+        ("e", Some("Other.")),
+        ("d", Some("Requests.")),
+        ("c", None),
+        ("b", Some("Other.")),
+        ("a", Some("Requests.")),
+    ] {
+        let meter = p.meter(scope);
+        let counter = meter.u64_counter("requests");
+        let counter = match description {
+            Some(d) => counter.with_description(d),
+            None => counter,
+        };
+        counter.build().add(1, &[]);
+    }
+    let rm = snapshot(&r);
+    let samples = "requests_total{otel_scope_name=\"a\"} 1\n\
+                   requests_total{otel_scope_name=\"b\"} 1\n\
+                   requests_total{otel_scope_name=\"c\"} 1\n\
+                   requests_total{otel_scope_name=\"d\"} 1\n\
+                   requests_total{otel_scope_name=\"e\"} 1\n";
+    for format in FORMATS {
+        let (text, stats) = encode(Config::default(), &rm, format, Escaping::Underscores);
+        let want = match format {
+            Format::OpenMetrics => {
+                format!("# TYPE requests counter\n# HELP requests Requests.\n{samples}# EOF\n")
+            }
+            _ => {
+                format!("# HELP requests_total Requests.\n# TYPE requests_total counter\n{samples}")
+            }
+        };
+        assert_eq!(text, want, "{format:?}");
+        // The two "Other." metrics.
+        assert_eq!(stats.dropped(DropReason::ConflictingHelp), 2, "{format:?}");
+        assert_eq!(stats.dropped_total(), 2, "{format:?}");
+        keep(
+            "stored_conflicting_help",
+            format,
+            Escaping::Underscores,
+            &text,
+        );
+    }
+}
+
+/// Duplicates are dropped within their family only, and only the later
+/// copies: a family without duplicates before it, and a series of its own
+/// sorted before the duplicate pair, are all written.
+#[test]
+fn duplicates_are_dropped_within_their_family_only() {
+    let (p, r) = provider();
+    p.meter("a").u64_gauge("level").build().record(7, &[]);
+    for (scope, v) in [("b", 2), ("a", 1)] {
+        let requests = p.meter(scope).u64_counter("requests").build();
+        requests.add(v, &[KeyValue::new("k", "v")]);
+        if scope == "a" {
+            requests.add(5, &[KeyValue::new("k", "u")]);
+        }
+    }
+    let rm = snapshot(&r);
+    let config = Config::default().without_scope_info();
+    // Scope "a" ranks first: its `k="v"` series is kept.
+    let samples = "requests_total{k=\"u\"} 5\nrequests_total{k=\"v\"} 1\n";
+    for format in FORMATS {
+        let (text, stats) = encode(config.clone(), &rm, format, Escaping::Underscores);
+        let want = match format {
+            Format::OpenMetrics => {
+                format!("# TYPE level gauge\nlevel 7\n# TYPE requests counter\n{samples}# EOF\n")
+            }
+            _ => format!("# TYPE level gauge\nlevel 7\n# TYPE requests_total counter\n{samples}"),
+        };
+        assert_eq!(text, want, "{format:?}");
+        assert_eq!(stats.dropped(DropReason::DuplicateSeries), 1, "{format:?}");
+        assert_eq!(stats.dropped_total(), 1, "{format:?}");
+        keep(
+            "stored_duplicates_in_one_family",
+            format,
+            Escaping::Underscores,
+            &text,
+        );
+    }
+}
+
+/// The stats count `target_info` as a family and a series, and the bytes
+/// appended (not those already in the buffer).
+#[test]
+fn stats_count_target_info_and_the_bytes_appended() {
+    let (p, r) = provider_with(
+        Resource::builder_empty().with_service_name("shop").build(),
+        Temporality::Cumulative,
+        |b| b,
+    );
+    p.meter("m").u64_gauge("level").build().record(7, &[]);
+    let rm = snapshot(&r);
+    for format in FORMATS {
+        let mut out = b"prefix".to_vec();
+        let stats = otel_expfmt::Encoder::new(Config::default().without_scope_info())
+            .encode(&rm, format, &mut out);
+        let text = std::str::from_utf8(&out[6..]).unwrap();
+        assert!(
+            text.contains("target_info{service_name=\"shop\"} 1\n"),
+            "{text}"
+        );
+        assert!(text.contains("level 7\n"), "{text}");
+        assert_eq!((stats.families, stats.series), (2, 2), "{format:?}");
+        assert_eq!(stats.bytes, out.len() as u64 - 6, "{format:?}");
+    }
+}

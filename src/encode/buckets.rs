@@ -296,7 +296,11 @@ fn native_entry(
         _ => return Err(DropReason::NativeHistogram),
     };
     let nan_sum = matches!(sum, Number::F64(v) if v.is_nan());
-    let matched = count == buckets || (nan_sum && count > buckets);
+    let matched = if nan_sum {
+        count >= buckets
+    } else {
+        count == buckets
+    };
     let entry = NativeEntry {
         schema,
         zero_threshold,
@@ -536,5 +540,108 @@ mod tests {
         assert!(matched);
         assert_eq!(&counts[entry.positive.range()], [1, 2]);
         assert_eq!(entry.positive_offset, 1);
+    }
+
+    /// One side's buckets for [`native`]: offset and counts.
+    type Side<'a> = (i32, &'a [u64]);
+
+    /// A point as a native histogram, with its counts.
+    fn native(
+        scale: i8,
+        zero: (u64, f64),
+        positive: Side<'_>,
+        negative: Side<'_>,
+        count: u64,
+        sum: f64,
+    ) -> Result<(NativeEntry, bool, Vec<u64>, Vec<u64>), DropReason> {
+        let data = ExponentialData {
+            scale,
+            zero_count: zero.0,
+            zero_threshold: zero.1,
+            positive_offset: positive.0,
+            positive_counts: positive.1.iter().copied(),
+            negative_offset: negative.0,
+            negative_counts: negative.1.iter().copied(),
+        };
+        let mut counts = Vec::new();
+        let (entry, matched) = native_buckets(data, count, Number::F64(sum), &mut counts)?;
+        let (p, n) = (
+            &counts[entry.positive.range()],
+            &counts[entry.negative.range()],
+        );
+        Ok((entry, matched, p.to_vec(), n.to_vec()))
+    }
+
+    #[test]
+    fn schema_minus_four_is_the_coarsest_native_one() {
+        // Prometheus accepts schemas -4 to 8: scale -4 is written as it
+        // is (base 2^16), scale -5 cannot be.
+        let (entry, matched, p, _) = native(-4, (0, 0.0), (0, &[1]), (0, &[]), 1, 1.0).unwrap();
+        assert_eq!(entry.schema, -4);
+        assert!(matched);
+        assert_eq!((entry.positive_offset, p), (1, vec![1]));
+        let coarser = native(-5, (0, 0.0), (0, &[1]), (0, &[]), 1, 1.0);
+        assert_eq!(coarser.err(), Some(DropReason::NativeHistogram));
+    }
+
+    #[test]
+    fn buckets_within_the_zero_threshold_join_the_zero_bucket() {
+        // Scale 0, zero threshold 0.5. OTel buckets -3..=0 hold (1/8, 1/4],
+        // (1/4, 1/2], (1/2, 1] and (1, 2]: Prometheus buckets -2..=1. The
+        // first two lie within [-0.5, 0.5] and are added to the zero count
+        // (2 + 1 + 2); the positive side starts at bucket 0. The
+        // threshold is written as recorded.
+        let (entry, matched, p, n) =
+            native(0, (2, 0.5), (-3, &[1, 2, 3, 4]), (-2, &[6, 7]), 25, 1.0).unwrap();
+        assert_eq!(entry.zero_threshold, 0.5);
+        // Negative: OTel -2 holds magnitudes (1/4, 1/2], within the zero
+        // bucket; -1 holds (1/2, 1], Prometheus bucket 0.
+        assert_eq!(entry.zero_count, 2 + 1 + 2 + 6);
+        assert_eq!((entry.positive_offset, p), (0, vec![3, 4]));
+        assert_eq!((entry.negative_offset, n), (0, vec![7]));
+        assert!(matched);
+        assert_eq!(entry.count, 25);
+    }
+
+    #[test]
+    fn bucket_indexes_must_fit_32_bits() {
+        let max = i32::MAX;
+        // Prometheus bucket indexes max - 20 ..= max - 11 (positive) and
+        // max - 10, max - 9 (negative; OTel index + 1): all fit.
+        let ten = [1; 10];
+        let (entry, _, p, n) =
+            native(0, (0, 0.0), (max - 21, &ten), (max - 11, &[1, 1]), 12, 0.0).unwrap();
+        assert_eq!((entry.positive_offset, p.len()), (max - 20, 10));
+        assert_eq!((entry.negative_offset, n.len()), (max - 10, 2));
+        // Buckets max, max + 1, max + 2: the side runs past `i32`.
+        let past = (max - 1, &[1u64; 3][..]);
+        let positive = native(0, (0, 0.0), past, (0, &[]), 3, 0.0);
+        assert_eq!(positive.err(), Some(DropReason::NativeHistogram));
+        let negative = native(0, (0, 0.0), (0, &[]), past, 3, 0.0);
+        assert_eq!(negative.err(), Some(DropReason::NativeHistogram));
+    }
+
+    #[test]
+    fn a_zero_count_that_overflows_is_refused() {
+        // Scale 0, threshold 1: OTel bucket -1, (1/2, 1], joins the zero
+        // bucket, whose count would pass 2^64 - 1.
+        let over = native(0, (u64::MAX - 1, 1.0), (-1, &[5]), (0, &[]), 0, 0.0);
+        assert_eq!(over.err(), Some(DropReason::NativeHistogram));
+    }
+
+    #[test]
+    fn a_nan_sum_allows_a_count_above_the_buckets() {
+        // Buckets hold 1 + 2 = 3. Prometheus accepts a count above that
+        // only when the sum is NaN (NaN observations are in no bucket).
+        let with = |count, sum| {
+            let (entry, matched, ..) =
+                native(0, (1, 0.0), (0, &[2]), (0, &[]), count, sum).unwrap();
+            (entry.count, matched)
+        };
+        assert_eq!(with(5, f64::NAN), (5, true));
+        assert_eq!(with(3, f64::NAN), (3, true));
+        assert_eq!(with(2, f64::NAN), (3, false));
+        assert_eq!(with(5, 1.0), (3, false));
+        assert_eq!(with(3, 1.0), (3, true));
     }
 }

@@ -116,18 +116,13 @@ fn group_metrics(m: &mut Model, dialect: &Dialect, stats: &mut EncodeStats) {
     }
     let name = |entry: &(Span, &'static str, u32)| name(arena, entry);
     sample_names.sort_unstable_by(|a, b| name(a).cmp(name(b)).then(a.2.cmp(&b.2)));
-    let mut i = 0;
-    while i < sample_names.len() {
-        let winner = sample_names[i].2;
-        let mut j = i + 1;
-        while j < sample_names.len() && name(&sample_names[j]).eq(name(&sample_names[i])) {
-            let loser = sample_names[j].2;
-            if loser != winner && loser != TARGET {
-                groups[loser as usize - 1].dropped = true;
-            }
-            j += 1;
+    // Of the families sharing a name, the one with the lowest id keeps it
+    // (`target_info` first); the others are dropped. A family's own names
+    // are distinct, so the others' ids are above the keeper's, never TARGET.
+    for same in sample_names.chunk_by(|a, b| name(a).eq(name(b))) {
+        for &(_, _, loser) in &same[1..] {
+            groups[loser as usize - 1].dropped = true;
         }
-        i = j;
     }
     for m in metrics.iter_mut() {
         if !m.dropped && groups[m.group as usize - 1].dropped {
@@ -359,20 +354,13 @@ fn sort_series(model: &mut Model, dialect: &Dialect, stats: &mut EncodeStats) {
     // that have any.
     if !dedup.is_empty() {
         let mut kept = 0;
-        let mut next_family = 0;
         let mut k = 0;
-        while k < order.len() {
-            let (from, to) = dedup
-                .get(next_family)
-                .copied()
-                .unwrap_or((order.len(), order.len()));
+        let n = order.len();
+        // Each family with duplicates, then an empty one at the end.
+        for &(from, to) in dedup.iter().chain(&[(n, n)]) {
             // Families without duplicates: moved as they are.
             order.copy_within(k..from, kept);
             kept += from - k;
-            k = from;
-            if k == order.len() {
-                break;
-            }
             let family_start = kept;
             for j in from..to {
                 let i = order[j];
@@ -387,7 +375,6 @@ fn sort_series(model: &mut Model, dialect: &Dialect, stats: &mut EncodeStats) {
                 kept += 1;
             }
             k = to;
-            next_family += 1;
         }
         order.truncate(kept);
     }

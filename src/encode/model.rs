@@ -485,4 +485,42 @@ mod tests {
         assert_eq!(s.find(7, "z".repeat(70).as_bytes(), &arena), None);
         assert_eq!(s.find(8, "x".repeat(70).as_bytes(), &arena), None);
     }
+
+    #[test]
+    fn strings_are_found_by_address_only_at_the_same_address() {
+        // Input borrowed for the whole call: the last string looked up is
+        // recognised by address and length, any other one by its bytes.
+        let mut m = Model::default();
+        m.clear(true);
+        let (long, other) = ("d".repeat(Strings::LONG), "e".repeat(Strings::LONG));
+        let a = m.intern(long.as_bytes());
+        assert_eq!(m.intern(long.as_bytes()), a);
+        let b = m.intern(other.as_bytes());
+        assert_eq!(b.get(&m.arena), other.as_bytes());
+        assert_eq!(m.intern(long.as_bytes()), a);
+    }
+
+    #[test]
+    fn the_string_table_holds_one_encode_at_a_time() {
+        // Each encode interns the same 10 long strings: the table never
+        // grows beyond what 10 need (at most half full: 32 slots).
+        let mut m = Model::default();
+        let texts: Vec<String> = (0..10).map(|i| format!("{i:0>70}")).collect();
+        for _ in 0..50 {
+            m.clear(false);
+            for t in &texts {
+                m.intern(t.as_bytes());
+            }
+            assert!(m.strings.slots.len() <= 32, "{}", m.strings.slots.len());
+        }
+    }
+
+    #[test]
+    fn footprints_count_bytes_used_and_held() {
+        let mut v: Vec<u64> = Vec::with_capacity(10);
+        v.extend([1, 2, 3]);
+        let mut acc = (1, 2);
+        add(&mut acc, &v);
+        assert_eq!(acc, (1 + 3 * 8, 2 + v.capacity() * 8));
+    }
 }

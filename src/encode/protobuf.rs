@@ -1045,6 +1045,24 @@ mod tests {
     }
 
     #[test]
+    fn a_block_cut_short_is_sized_as_it_is_written() {
+        // A quoted value without its closing quote ends the block; a
+        // backslash with nothing after it escapes nothing. The size must
+        // still be that of the fields written, and nothing may panic.
+        for (block, value) in [
+            (&br#"a="xy"#[..], &b"xy"[..]),
+            (br#"a="x\"#, b"x"),
+            (br#"a="x\\"#, b"x\\"),
+            (br#"a=""#, b""),
+        ] {
+            let mut out = Vec::new();
+            label_fields(&mut out, block);
+            assert_eq!(out, pair(b"a", value), "{block:?}");
+            assert_eq!(label_fields_len(block), out.len(), "{block:?}");
+        }
+    }
+
+    #[test]
     fn timestamps_round_down_to_whole_seconds() {
         let body = |ns: i128| Stamp::new(ns).map(|s| s.bytes().to_vec());
         // 1.5 s after the epoch: seconds 1, nanos 500000000.
