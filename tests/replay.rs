@@ -386,7 +386,8 @@ fn a_large_snapshot_replays_and_notices_a_late_change() {
 
 /// Long descriptions shared by several metrics are printed once and later
 /// compared by content: a snapshot where one of them differs (same length,
-/// last byte changed) is no replay, and every encode matches a fresh one.
+/// last byte changed) is no replay, the same one again is, and every encode
+/// matches a fresh one.
 #[test]
 fn shared_long_descriptions_are_compared_by_content() {
     let shared: &'static str =
@@ -407,7 +408,15 @@ fn shared_long_descriptions_are_compared_by_content() {
     };
     let snapshots = [snapshot_with(shared), snapshot_with(changed)];
     let mut long_lived = Encoder::new(Config::default());
-    for i in [0, 0, 1, 1, 0, 0] {
+    // A snapshot encoded again replays; the other one is a full encode.
+    for (i, replays) in [
+        (0, false),
+        (0, true),
+        (1, false),
+        (1, true),
+        (0, false),
+        (0, true),
+    ] {
         let rm = &snapshots[i].1;
         let mut got = Vec::new();
         long_lived.encode(rm, Format::PrometheusText, &mut got);
@@ -418,6 +427,8 @@ fn shared_long_descriptions_are_compared_by_content() {
             String::from_utf8(want).unwrap(),
             "snapshot {i}"
         );
+        let misses = debug_field(&long_lived, "misses");
+        assert_eq!(misses == 0, replays, "snapshot {i}: misses {misses}");
     }
 }
 
@@ -478,4 +489,73 @@ fn the_previous_series_order_is_reused_only_where_it_still_sorts() {
         &[("j", &[("a.b", 2), ("a/b", 1)])],
         "# TYPE j_total counter\nj_total{a_b=\"x\"} 1\n",
     );
+}
+
+/// Metrics the full encode leaves out (here an exponential histogram with
+/// `ExponentialHistograms::Drop`) are walked past by the replay: a
+/// snapshot with one still replays, writes what a fresh encoder writes and
+/// counts the drop each time.
+#[test]
+fn a_metric_left_out_does_not_stop_the_replay() {
+    use opentelemetry_sdk::metrics::Temporality;
+    use otel_expfmt::ExponentialHistograms;
+    let (provider, reader) = provider_with(
+        Resource::builder_empty().build(),
+        Temporality::Cumulative,
+        |b| {
+            b.with_view(|i: &Instrument| {
+                (i.name() == "h.exp").then(|| {
+                    Stream::builder()
+                        .with_aggregation(Aggregation::Base2ExponentialHistogram {
+                            max_size: 20,
+                            max_scale: 5,
+                            record_min_max: false,
+                        })
+                        .build()
+                        .expect("view")
+                })
+            })
+        },
+    );
+    let meter = provider.meter("app");
+    let counter = meter.u64_counter("requests").build();
+    let exp = meter.f64_histogram("h.exp").build();
+    let config = Config::default().with_exponential_histograms(ExponentialHistograms::Drop);
+    let mut long_lived = Encoder::new(config.clone());
+    for (round, replays) in [(1, false), (2, true), (3, true)] {
+        counter.add(round, &[KeyValue::new("k", "v")]);
+        exp.record(round as f64, &[]);
+        let rm = snapshot(&reader);
+        let mut got = Vec::new();
+        let stats = long_lived.encode(&rm, Format::OpenMetrics, &mut got);
+        let mut want = Vec::new();
+        Encoder::new(config.clone()).encode(&rm, Format::OpenMetrics, &mut want);
+        assert_eq!(
+            String::from_utf8(got).unwrap(),
+            String::from_utf8(want).unwrap(),
+            "round {round}"
+        );
+        assert_eq!(stats.dropped(DropReason::ExponentialHistogram), 1);
+        let misses = debug_field(&long_lived, "misses");
+        assert_eq!(misses == 0, replays, "round {round}: misses {misses}");
+    }
+}
+
+/// After four full encodes in a row (snapshots whose shape changes every
+/// time), only every sixteenth full encode keeps a print for replaying.
+#[test]
+fn a_shape_that_keeps_changing_is_printed_only_now_and_then() {
+    let (provider, reader) = provider();
+    let meter = provider.meter("app");
+    let counter = meter.u64_counter("requests").build();
+    let mut encoder = Encoder::new(Config::default());
+    for k in 1..=20u32 {
+        // A new attribute set each time: a new series, so no replay.
+        counter.add(1, &[KeyValue::new("k", k.to_string())]);
+        let rm = snapshot(&reader);
+        encoder.encode(&rm, Format::PrometheusText, &mut Vec::new());
+        assert_eq!(debug_field(&encoder, "misses"), k as usize);
+        let printed = !format!("{encoder:?}").contains("ready: None");
+        assert_eq!(printed, k <= 4 || k % 16 == 0, "full encode {k}");
+    }
 }
