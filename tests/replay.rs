@@ -559,3 +559,40 @@ fn a_shape_that_keeps_changing_is_printed_only_now_and_then() {
         assert_eq!(printed, k <= 4 || k % 16 == 0, "full encode {k}");
     }
 }
+
+/// Attribute values of equal length that differ only inside (not in their
+/// first or last eight bytes) are different snapshots: no replay, and the
+/// new value is written. Likewise for values of up to 16 bytes differing
+/// in one byte anywhere.
+#[test]
+fn values_differing_inside_are_noticed() {
+    let route = |len: usize, at: usize, c: char| {
+        let mut v: Vec<char> = "r".repeat(len).chars().collect();
+        v[at] = c;
+        v.into_iter().collect::<String>()
+    };
+    let cases = [(40, 20), (17, 8), (16, 8), (12, 6), (8, 4), (5, 2), (3, 1)];
+    for (len, at) in cases {
+        let snapshot_with = |value: String| {
+            let (provider, reader) = provider();
+            provider
+                .meter("app")
+                .u64_counter("requests")
+                .build()
+                .add(1, &[KeyValue::new("route", value)]);
+            (provider, snapshot(&reader))
+        };
+        let a = snapshot_with(route(len, at, 'a'));
+        let b = snapshot_with(route(len, at, 'b'));
+        let mut long_lived = Encoder::new(Config::default());
+        for (rm, replays) in [(&a.1, false), (&a.1, true), (&b.1, false)] {
+            let mut got = Vec::new();
+            long_lived.encode(rm, Format::PrometheusText, &mut got);
+            let mut want = Vec::new();
+            Encoder::new(Config::default()).encode(rm, Format::PrometheusText, &mut want);
+            assert_eq!(got, want, "length {len}");
+            let misses = debug_field(&long_lived, "misses");
+            assert_eq!(misses == 0, replays, "length {len}: misses {misses}");
+        }
+    }
+}
