@@ -596,3 +596,36 @@ fn values_differing_inside_are_noticed() {
         }
     }
 }
+
+/// A counter and an up-down counter of one name and number type, with the
+/// same attributes and value, are different snapshots (a counter family against a gauge).
+#[test]
+fn a_counter_and_an_up_down_counter_are_told_apart() {
+    let counter = {
+        let (provider, reader) = provider();
+        let c = provider.meter("app").f64_counter("jobs").build();
+        c.add(1.0, &[KeyValue::new("k", "v")]);
+        (provider, snapshot(&reader))
+    };
+    let up_down = {
+        let (provider, reader) = provider();
+        let c = provider.meter("app").f64_up_down_counter("jobs").build();
+        c.add(1.0, &[KeyValue::new("k", "v")]);
+        (provider, snapshot(&reader))
+    };
+    for order in [[&counter.1, &up_down.1], [&up_down.1, &counter.1]] {
+        let mut long_lived = Encoder::new(Config::default());
+        for (rm, replays) in [(order[0], false), (order[0], true), (order[1], false)] {
+            let mut got = Vec::new();
+            long_lived.encode(rm, Format::PrometheusText, &mut got);
+            let mut want = Vec::new();
+            Encoder::new(Config::default()).encode(rm, Format::PrometheusText, &mut want);
+            assert_eq!(
+                String::from_utf8(got).unwrap(),
+                String::from_utf8(want).unwrap()
+            );
+            let misses = debug_field(&long_lived, "misses");
+            assert_eq!(misses == 0, replays, "misses {misses}");
+        }
+    }
+}
