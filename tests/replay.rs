@@ -9,9 +9,10 @@ mod common;
 use common::*;
 use opentelemetry::metrics::MeterProvider as _;
 use opentelemetry::KeyValue;
+use opentelemetry_sdk::metrics::data::ResourceMetrics;
 use opentelemetry_sdk::metrics::{Aggregation, Instrument, Stream};
 use opentelemetry_sdk::Resource;
-use otel_expfmt::{Config, DropReason, Encoder, Escaping, Format};
+use otel_expfmt::{Config, DropReason, EncodeStats, Encoder, Escaping, Format};
 use proptest::prelude::*;
 
 /// What a step of a run does.
@@ -217,6 +218,31 @@ fn debug_field(e: &Encoder, name: &str) -> usize {
     digits.parse().expect(name)
 }
 
+/// Encodes `rm` with `long_lived` and with a fresh encoder of `config`,
+/// asserts that both wrote the same, and that `long_lived` replayed exactly
+/// when `replays`; returns its stats.
+fn encode_and_compare(
+    long_lived: &mut Encoder,
+    config: &Config,
+    rm: &ResourceMetrics,
+    format: Format,
+    replays: bool,
+    what: &str,
+) -> EncodeStats {
+    let mut got = Vec::new();
+    let stats = long_lived.encode(rm, format, &mut got);
+    let mut want = Vec::new();
+    Encoder::new(config.clone()).encode(rm, format, &mut want);
+    assert_eq!(
+        String::from_utf8_lossy(&got),
+        String::from_utf8_lossy(&want),
+        "{what}"
+    );
+    let misses = debug_field(long_lived, "misses");
+    assert_eq!(misses == 0, replays, "{what}: misses {misses}");
+    stats
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(proptest_cases(64)))]
 
@@ -417,18 +443,17 @@ fn shared_long_descriptions_are_compared_by_content() {
         (0, false),
         (0, true),
     ] {
+        let what = format!("snapshot {i}");
+        let config = Config::default();
         let rm = &snapshots[i].1;
-        let mut got = Vec::new();
-        long_lived.encode(rm, Format::PrometheusText, &mut got);
-        let mut want = Vec::new();
-        Encoder::new(Config::default()).encode(rm, Format::PrometheusText, &mut want);
-        assert_eq!(
-            String::from_utf8(got).unwrap(),
-            String::from_utf8(want).unwrap(),
-            "snapshot {i}"
+        encode_and_compare(
+            &mut long_lived,
+            &config,
+            rm,
+            Format::PrometheusText,
+            replays,
+            &what,
         );
-        let misses = debug_field(&long_lived, "misses");
-        assert_eq!(misses == 0, replays, "snapshot {i}: misses {misses}");
     }
 }
 
@@ -526,18 +551,16 @@ fn a_metric_left_out_does_not_stop_the_replay() {
         counter.add(round, &[KeyValue::new("k", "v")]);
         exp.record(round as f64, &[]);
         let rm = snapshot(&reader);
-        let mut got = Vec::new();
-        let stats = long_lived.encode(&rm, Format::OpenMetrics, &mut got);
-        let mut want = Vec::new();
-        Encoder::new(config.clone()).encode(&rm, Format::OpenMetrics, &mut want);
-        assert_eq!(
-            String::from_utf8(got).unwrap(),
-            String::from_utf8(want).unwrap(),
-            "round {round}"
+        let what = format!("round {round}");
+        let stats = encode_and_compare(
+            &mut long_lived,
+            &config,
+            &rm,
+            Format::OpenMetrics,
+            replays,
+            &what,
         );
         assert_eq!(stats.dropped(DropReason::ExponentialHistogram), 1);
-        let misses = debug_field(&long_lived, "misses");
-        assert_eq!(misses == 0, replays, "round {round}: misses {misses}");
     }
 }
 
@@ -586,13 +609,15 @@ fn values_differing_inside_are_noticed() {
         let b = snapshot_with(route(len, at, 'b'));
         let mut long_lived = Encoder::new(Config::default());
         for (rm, replays) in [(&a.1, false), (&a.1, true), (&b.1, false)] {
-            let mut got = Vec::new();
-            long_lived.encode(rm, Format::PrometheusText, &mut got);
-            let mut want = Vec::new();
-            Encoder::new(Config::default()).encode(rm, Format::PrometheusText, &mut want);
-            assert_eq!(got, want, "length {len}");
-            let misses = debug_field(&long_lived, "misses");
-            assert_eq!(misses == 0, replays, "length {len}: misses {misses}");
+            let (config, what) = (Config::default(), format!("length {len}"));
+            encode_and_compare(
+                &mut long_lived,
+                &config,
+                rm,
+                Format::PrometheusText,
+                replays,
+                &what,
+            );
         }
     }
 }
@@ -616,16 +641,15 @@ fn a_counter_and_an_up_down_counter_are_told_apart() {
     for order in [[&counter.1, &up_down.1], [&up_down.1, &counter.1]] {
         let mut long_lived = Encoder::new(Config::default());
         for (rm, replays) in [(order[0], false), (order[0], true), (order[1], false)] {
-            let mut got = Vec::new();
-            long_lived.encode(rm, Format::PrometheusText, &mut got);
-            let mut want = Vec::new();
-            Encoder::new(Config::default()).encode(rm, Format::PrometheusText, &mut want);
-            assert_eq!(
-                String::from_utf8(got).unwrap(),
-                String::from_utf8(want).unwrap()
+            let config = Config::default();
+            encode_and_compare(
+                &mut long_lived,
+                &config,
+                rm,
+                Format::PrometheusText,
+                replays,
+                "",
             );
-            let misses = debug_field(&long_lived, "misses");
-            assert_eq!(misses == 0, replays, "misses {misses}");
         }
     }
 }
