@@ -193,6 +193,18 @@ fn run(config: Config, record: impl FnOnce(&mut Parts<'_>)) -> (Vec<u8>, EncodeS
     (out, stats)
 }
 
+/// A cumulative metric without description or unit, for [`run`].
+fn cumulative(name: &str, kind: MetricKind, start_time: Option<SystemTime>) -> MetricInfo<'_> {
+    MetricInfo {
+        name,
+        description: "",
+        unit: "",
+        kind,
+        temporality: Temporality::Cumulative,
+        start_time,
+    }
+}
+
 fn attrs(kvs: &[KeyValue]) -> impl Iterator<Item = (&str, &Value)> {
     kvs.iter().map(|kv| (kv.key.as_str(), &kv.value))
 }
@@ -357,24 +369,10 @@ fn exemplars_and_created_timestamps_from_plain_values() {
     let tenant = [KeyValue::new("tenant", "t1")];
     let record = |p: &mut Parts<'_>| {
         p.scope("app", None, None, attrs(&[]));
-        p.metric(MetricInfo {
-            name: "jobs",
-            description: "",
-            unit: "",
-            kind: MetricKind::Counter,
-            temporality: Temporality::Cumulative,
-            start_time: Some(start),
-        });
+        p.metric(cumulative("jobs", MetricKind::Counter, Some(start)));
         p.number(attrs(&[]), Number::U64(7));
         p.exemplar(Number::F64(1.5), at, trace, span, attrs(&tenant));
-        p.metric(MetricInfo {
-            name: "lat",
-            description: "",
-            unit: "",
-            kind: MetricKind::Histogram,
-            temporality: Temporality::Cumulative,
-            start_time: Some(start),
-        });
+        p.metric(cumulative("lat", MetricKind::Histogram, Some(start)));
         p.histogram(attrs(&[]), [1.0], [1, 1], 2, Number::F64(3.5));
         // In the +Inf bucket only.
         p.exemplar(Number::F64(2.5), at, trace, span, attrs(&[]));
@@ -442,14 +440,7 @@ fn exemplars_and_created_timestamps_from_plain_values() {
 fn classic_bucket_counts_of_several_varint_bytes() {
     let record = |p: &mut Parts<'_>| {
         p.scope("app", None, None, attrs(&[]));
-        p.metric(MetricInfo {
-            name: "lat",
-            description: "",
-            unit: "",
-            kind: MetricKind::Histogram,
-            temporality: Temporality::Cumulative,
-            start_time: None,
-        });
+        p.metric(cumulative("lat", MetricKind::Histogram, None));
         // Cumulative: 127, 128, 16384, then 2^40 in the +Inf bucket.
         p.histogram(
             attrs(&[]),
@@ -582,14 +573,7 @@ fn native_histogram_downscaled_from_scale_ten() {
 #[test]
 fn an_empty_native_histogram_keeps_its_zero_threshold() {
     let record = |p: &mut Parts<'_>| {
-        p.metric(MetricInfo {
-            name: "h",
-            description: "",
-            unit: "",
-            kind: MetricKind::ExponentialHistogram,
-            temporality: Temporality::Cumulative,
-            start_time: None,
-        });
+        p.metric(cumulative("h", MetricKind::ExponentialHistogram, None));
         let data = ExponentialData {
             scale: 3,
             zero_count: 0,
@@ -636,14 +620,7 @@ fn an_empty_native_histogram_keeps_its_zero_threshold() {
 #[test]
 fn native_histograms_prometheus_would_reject_are_not_written() {
     let record = |p: &mut Parts<'_>| {
-        p.metric(MetricInfo {
-            name: "h",
-            description: "",
-            unit: "",
-            kind: MetricKind::ExponentialHistogram,
-            temporality: Temporality::Cumulative,
-            start_time: None,
-        });
+        p.metric(cumulative("h", MetricKind::ExponentialHistogram, None));
         let data = |scale| ExponentialData {
             scale,
             zero_count: 1,
@@ -731,14 +708,7 @@ fn duplicate_native_histograms_keep_the_same_one_in_any_order() {
     };
     let body = |dot_first: bool| {
         let record = |p: &mut Parts<'_>| {
-            p.metric(MetricInfo {
-                name: "h",
-                description: "",
-                unit: "",
-                kind: MetricKind::ExponentialHistogram,
-                temporality: Temporality::Cumulative,
-                start_time: None,
-            });
+            p.metric(cumulative("h", MetricKind::ExponentialHistogram, None));
             // `a.b`: count 1 + 2 = 3; `a/b`: count 1.
             let (first, second) = if dot_first {
                 ((&dot, point(1, 2), 3), (&slash, point(0, 1), 1))
@@ -789,14 +759,7 @@ fn duplicate_native_histograms_keep_the_same_one_in_any_order() {
 fn a_gauge_exemplar_is_counted_not_written() {
     let at = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
     let record = |p: &mut Parts<'_>| {
-        p.metric(MetricInfo {
-            name: "temp",
-            description: "",
-            unit: "",
-            kind: MetricKind::Gauge,
-            temporality: Temporality::Cumulative,
-            start_time: None,
-        });
+        p.metric(cumulative("temp", MetricKind::Gauge, None));
         p.number(attrs(&[]), Number::F64(1.5));
         p.exemplar(Number::F64(1.5), at, [1; 16], [2; 8], attrs(&[]));
     };
@@ -822,14 +785,7 @@ fn times_a_timestamp_cannot_hold_are_left_out() {
     let far_past = SystemTime::UNIX_EPOCH - Duration::from_secs(70_000_000_000);
     let far_future = SystemTime::UNIX_EPOCH + Duration::from_secs(300_000_000_000);
     let record = |p: &mut Parts<'_>| {
-        p.metric(MetricInfo {
-            name: "jobs",
-            description: "",
-            unit: "",
-            kind: MetricKind::Counter,
-            temporality: Temporality::Cumulative,
-            start_time: Some(far_past),
-        });
+        p.metric(cumulative("jobs", MetricKind::Counter, Some(far_past)));
         p.number(attrs(&[]), Number::U64(1));
         p.exemplar(Number::U64(1), far_future, [1; 16], [2; 8], attrs(&[]));
     };
@@ -853,14 +809,7 @@ fn times_a_timestamp_cannot_hold_are_left_out() {
 #[test]
 fn a_scale_far_beyond_the_sdks_is_downscaled_without_overflow() {
     let record = |p: &mut Parts<'_>| {
-        p.metric(MetricInfo {
-            name: "h",
-            description: "",
-            unit: "",
-            kind: MetricKind::ExponentialHistogram,
-            temporality: Temporality::Cumulative,
-            start_time: None,
-        });
+        p.metric(cumulative("h", MetricKind::ExponentialHistogram, None));
         let data = ExponentialData {
             scale: 120,
             zero_count: 0,
@@ -938,14 +887,11 @@ fn exemplar_msg(
 fn native_histogram_exemplars_are_written_oldest_first() {
     let far_future = SystemTime::UNIX_EPOCH + Duration::from_secs(300_000_000_000);
     let record = |p: &mut Parts<'_>| {
-        p.metric(MetricInfo {
-            name: "h",
-            description: "",
-            unit: "",
-            kind: MetricKind::ExponentialHistogram,
-            temporality: Temporality::Cumulative,
-            start_time: Some(at(1_767_225_600, 0)),
-        });
+        p.metric(cumulative(
+            "h",
+            MetricKind::ExponentialHistogram,
+            Some(at(1_767_225_600, 0)),
+        ));
         // Scale 0: OTel buckets 0 (1, 2] and 1 (2, 4] are Prometheus
         // buckets 1 and 2: one span (1, 2), deltas 1, 0.
         let data = ExponentialData {
@@ -1017,14 +963,7 @@ fn native_histogram_exemplars_are_written_oldest_first() {
 #[test]
 fn classic_bucket_exemplars_on_a_bound_belong_to_its_bucket() {
     let record = |p: &mut Parts<'_>| {
-        p.metric(MetricInfo {
-            name: "lat",
-            description: "",
-            unit: "",
-            kind: MetricKind::Histogram,
-            temporality: Temporality::Cumulative,
-            start_time: None,
-        });
+        p.metric(cumulative("lat", MetricKind::Histogram, None));
         p.histogram(attrs(&[]), [1.0, 2.0], [1, 2, 1], 4, Number::F64(6.0));
         p.exemplar(
             Number::F64(2.0),
@@ -1092,14 +1031,7 @@ fn classic_bucket_exemplars_on_a_bound_belong_to_its_bucket() {
 fn a_counter_carries_its_latest_writable_exemplar() {
     let far_future = SystemTime::UNIX_EPOCH + Duration::from_secs(300_000_000_000);
     let record = |p: &mut Parts<'_>| {
-        p.metric(MetricInfo {
-            name: "jobs",
-            description: "",
-            unit: "",
-            kind: MetricKind::Counter,
-            temporality: Temporality::Cumulative,
-            start_time: None,
-        });
+        p.metric(cumulative("jobs", MetricKind::Counter, None));
         p.number(attrs(&[]), Number::U64(5));
         p.exemplar(
             Number::U64(1),
@@ -1157,14 +1089,7 @@ fn each_series_has_its_own_metrics_created_timestamp() {
             ("b", at(1_767_225_700, 250), &["2"][..]),
         ] {
             p.scope(scope, None, None, attrs(&[]));
-            p.metric(MetricInfo {
-                name: "jobs",
-                description: "",
-                unit: "",
-                kind: MetricKind::Counter,
-                temporality: Temporality::Cumulative,
-                start_time: Some(start),
-            });
+            p.metric(cumulative("jobs", MetricKind::Counter, Some(start)));
             for (i, set) in sets.iter().enumerate() {
                 let kv = [KeyValue::new("x", *set)];
                 p.number(attrs(&kv), Number::U64(i as u64 + 1));
