@@ -43,7 +43,9 @@ reasons! {
         /// (OpenMetrics 1.0 forbids them then). Counted per data point; buckets are kept.
         HistogramSumAndCount,
         /// An exemplar was not written: text 0.0.4, exemplars disabled, a
-        /// metric type that cannot carry one, or a non-finite value. Counted per exemplar.
+        /// metric type that cannot carry one, a non-finite value, a time the
+        /// format cannot hold, or not the latest of its series or bucket
+        /// (those carry one each). Counted per exemplar.
         Exemplar,
         /// A filtered attribute of an exemplar was left out to stay within the
         /// OpenMetrics 128-character budget. Counted per attribute.
