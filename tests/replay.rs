@@ -101,18 +101,7 @@ fn run(
                         .expect("view")
                 })
             })
-            .with_view(|i: &Instrument| {
-                (i.name() == "h.exp").then(|| {
-                    Stream::builder()
-                        .with_aggregation(Aggregation::Base2ExponentialHistogram {
-                            max_size: 20,
-                            max_scale: 5,
-                            record_min_max: false,
-                        })
-                        .build()
-                        .expect("view")
-                })
-            })
+            .with_view(exponential_view)
         },
     );
     let meter = provider.meter("app");
@@ -203,6 +192,20 @@ fn run(
         }
     }
     Ok(())
+}
+
+/// Instrument `h.exp` aggregated as a base-2 exponential histogram.
+fn exponential_view(i: &Instrument) -> Option<Stream> {
+    (i.name() == "h.exp").then(|| {
+        Stream::builder()
+            .with_aggregation(Aggregation::Base2ExponentialHistogram {
+                max_size: 20,
+                max_scale: 5,
+                record_min_max: false,
+            })
+            .build()
+            .expect("view")
+    })
 }
 
 /// The number after `name: ` in the encoder's `Debug` output: `misses` is 0
@@ -527,20 +530,7 @@ fn a_metric_left_out_does_not_stop_the_replay() {
     let (provider, reader) = provider_with(
         Resource::builder_empty().build(),
         Temporality::Cumulative,
-        |b| {
-            b.with_view(|i: &Instrument| {
-                (i.name() == "h.exp").then(|| {
-                    Stream::builder()
-                        .with_aggregation(Aggregation::Base2ExponentialHistogram {
-                            max_size: 20,
-                            max_scale: 5,
-                            record_min_max: false,
-                        })
-                        .build()
-                        .expect("view")
-                })
-            })
-        },
+        |b| b.with_view(exponential_view),
     );
     let meter = provider.meter("app");
     let counter = meter.u64_counter("requests").build();
